@@ -1,0 +1,116 @@
+"""Settings: one pydantic-settings root with a nested section per domain.
+
+Variables are prefixed ``LEARNWISE_`` (nested sections use ``__``, for example
+``LEARNWISE_AUTH__ACCESS_TOKEN_MINUTES``), except the two conventional URLs ``DATABASE_URL`` and
+``REDIS_URL``. A ``.env`` file in the working directory is read too.
+"""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me"  # noqa: S105
+MIN_SECRET_BYTES = 32  # 256 bits, the HMAC key size HS256 needs
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class AuthSettings(BaseModel):
+    access_token_minutes: int = Field(15, ge=1, le=60)
+    refresh_absolute_days: int = Field(30, ge=1)
+    refresh_idle_days: int = Field(7, ge=1)
+    refresh_grace_seconds: int = Field(10, ge=0, le=120)
+    jwt_issuer: str = "learnwise"
+    jwt_audience: str = "learnwise-api"
+    # Per-IP and per-account+IP limits on login and token endpoints ("limits" notation).
+    login_rate_per_ip: str = "30/minute"
+    login_rate_per_account_ip: str = "5/minute"
+    session_cache_seconds: int = Field(60, ge=1)
+    oidc_providers: list["OidcProviderSettings"] = []
+
+
+class OidcProviderSettings(BaseModel):
+    """One OpenID Connect provider (Google, Microsoft, Keycloak, ...)."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    display_name: str
+    issuer: str
+    client_id: str
+    client_secret: SecretStr = SecretStr("")
+    scopes: str = "openid email profile"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEARNWISE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./data/learnwise.db",
+        validation_alias=AliasChoices("DATABASE_URL", "LEARNWISE_DATABASE_URL"),
+    )
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("REDIS_URL", "LEARNWISE_REDIS_URL")
+    )
+    redis_prefix: str = "learnwise"
+    public_url: str = "http://localhost:8000"
+    cors_origins: Annotated[list[str], NoDecode] = []
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    auth: AuthSettings = AuthSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_cors(cls, data: dict) -> dict:
+        origins = data.get("cors_origins")
+        if isinstance(origins, str):
+            data["cors_origins"] = [o.strip() for o in origins.split(",") if o.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Self:
+        secret = self.secret_key.get_secret_value()
+        if self.environment == Environment.PRODUCTION and (
+            secret == DEFAULT_SECRET or len(secret.encode()) < MIN_SECRET_BYTES
+        ):
+            raise ValueError(
+                "LEARNWISE_SECRET_KEY must be set to a random value of at least 32 bytes in "
+                "production (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError("LEARNWISE_SECRET_KEY must be at least 32 bytes (256 bits)")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure everywhere but on a developer's or a test's plain-HTTP origin."""
+        return self.environment == Environment.PRODUCTION or self.public_url.startswith("https")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        return Path(self.database_url.split("///", 1)[1])
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
