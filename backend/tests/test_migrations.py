@@ -70,7 +70,7 @@ async def on_postgres_server(statement: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """An empty database of each backend; the SQLite file's directory does not exist yet."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'not-yet-created' / 'learnwise.db'}"
@@ -85,17 +85,17 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await on_postgres_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def test_upgrade_to_head_builds_the_models_schema(database_url: str) -> None:
-    await upgrade(database_url)
+async def test_upgrade_to_head_builds_the_models_schema(empty_database_url: str) -> None:
+    await upgrade(empty_database_url)
 
-    assert await models_diff(database_url) == []
-    assert await table_names(database_url) == MODEL_TABLES | {"alembic_version"}
-    assert await stamped_versions(database_url) == [head_revision(database_url)]
+    assert await models_diff(empty_database_url) == []
+    assert await table_names(empty_database_url) == MODEL_TABLES | {"alembic_version"}
+    assert await stamped_versions(empty_database_url) == [head_revision(empty_database_url)]
 
 
-async def test_upgrade_keeps_what_compare_metadata_does_not_check(database_url: str) -> None:
+async def test_upgrade_keeps_what_compare_metadata_does_not_check(empty_database_url: str) -> None:
     """Alembic's comparison ignores CHECK constraints and server defaults: compare them here."""
-    await upgrade(database_url)
+    await upgrade(empty_database_url)
 
     def reflect(connection: Connection) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         inspector = inspect(connection)
@@ -112,7 +112,7 @@ async def test_upgrade_keeps_what_compare_metadata_does_not_check(database_url: 
         }
         return checks, defaults
 
-    checks, defaults = await run_on(database_url, reflect)
+    checks, defaults = await run_on(empty_database_url, reflect)
 
     assert checks == {
         (table.name, constraint.name)
@@ -129,19 +129,19 @@ async def test_upgrade_keeps_what_compare_metadata_does_not_check(database_url: 
 
 
 async def test_downgrade_to_base_removes_everything_and_upgrade_runs_again(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    await upgrade(database_url)
+    await upgrade(empty_database_url)
 
-    await downgrade(database_url, "base")
+    await downgrade(empty_database_url, "base")
 
-    assert await table_names(database_url) == {"alembic_version"}
-    assert await stamped_versions(database_url) == []
+    assert await table_names(empty_database_url) == {"alembic_version"}
+    assert await stamped_versions(empty_database_url) == []
 
-    await upgrade(database_url)
+    await upgrade(empty_database_url)
 
-    assert await models_diff(database_url) == []
-    assert await stamped_versions(database_url) == [head_revision(database_url)]
+    assert await models_diff(empty_database_url) == []
+    assert await stamped_versions(empty_database_url) == [head_revision(empty_database_url)]
 
 
 def test_migration_scripts_do_not_import_the_application() -> None:

@@ -204,7 +204,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "role_name", name=op.f("uq_user_roles_user_id_role_name")),
     )
     op.create_index(op.f("ix_user_roles_role_name"), "user_roles", ["role_name"], unique=False)
-    op.create_index(op.f("ix_user_roles_user_id"), "user_roles", ["user_id"], unique=False)
 
     op.create_table(
         "user_settings",
@@ -366,7 +365,6 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_user_progress_content_id"), "user_progress", ["content_id"], unique=False
     )
-    op.create_index(op.f("ix_user_progress_user_id"), "user_progress", ["user_id"], unique=False)
 
 
 def downgrade() -> None:

@@ -34,6 +34,9 @@ class AuthSettings(BaseModel):
     login_rate_per_ip: str = "30/minute"
     login_rate_per_account_ip: str = "5/minute"
     session_cache_seconds: int = Field(60, ge=1)
+    # An Ed25519 private key (PEM) to sign access tokens with EdDSA and publish a JWKS;
+    # without one, tokens are HS256-signed with the secret key.
+    jwt_private_key: SecretStr = SecretStr("")
     oidc_providers: list["OidcProviderSettings"] = []
 
 
@@ -90,7 +93,8 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "LEARNWISE_SECRET_KEY must be set to a random value of at least 32 bytes in "
-                "production (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                "production (for example: python -c "
+                "'import secrets; print(secrets.token_urlsafe(48))')"
             )
         if len(secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError("LEARNWISE_SECRET_KEY must be at least 32 bytes (256 bits)")

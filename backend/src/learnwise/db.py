@@ -5,16 +5,23 @@ whenever DATABASE_URL names it. JSON columns are JSONB on PostgreSQL.
 """
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, event, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from learnwise.errors import AppError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,7 +59,7 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JsonDocument}
+    type_annotation_map: ClassVar = {datetime: UtcDateTime, dict[str, Any]: JsonDocument}
 
 
 class TimestampMixin:
@@ -69,12 +76,21 @@ def new_id() -> uuid.UUID:
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is turned off so that "begin" below decides.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+        # another writer committed in between; taking the write lock up front makes concurrent
+        # requests wait their turn (busy_timeout) instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -97,14 +113,33 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
     Services only ``flush()``; this is the one place that commits.
     """
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.runtime.sessionmaker
     async with sessionmaker() as session:
         try:
             yield session
-            await session.commit()
+        except AppError as exc:
+            if exc.keeps_changes:
+                await _commit(session)
+            else:
+                await session.rollback()
+            raise
         except BaseException:
             await session.rollback()
             raise
+        else:
+            await _commit(session)
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
+    """Runs ``callback`` once the request's transaction has committed (for example to update
+    a cache), and never if it rolls back."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+async def _commit(session: AsyncSession) -> None:
+    await session.commit()
+    for callback in session.info.pop("after_commit", []):
+        await callback()
 
 
 # "function" scope: the commit happens before the response is sent, so a failed commit is an

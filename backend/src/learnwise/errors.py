@@ -26,6 +26,9 @@ class AppError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
+    # True when the changes made before the error must still be committed, because they are
+    # the error's outcome (a session revoked on refresh-token reuse).
+    keeps_changes: ClassVar[bool] = False
 
     def __init__(
         self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any

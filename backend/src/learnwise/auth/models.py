@@ -3,6 +3,7 @@ single-sign-on identities."""
 
 import uuid
 from datetime import datetime
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +36,10 @@ class User(TimestampMixin, Base):
     def role_names(self) -> list[str]:
         return sorted({r.role_name for r in self.roles})
 
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
 
 class UserRole(Base):
     """The seed's user_roles: one role held by one user.
@@ -47,9 +52,8 @@ class UserRole(Base):
     __table_args__ = (UniqueConstraint("user_id", "role_name"),)
 
     role_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
-    )
+    # Indexed by the unique (user_id, role_name) constraint, which starts with it.
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"))
     role_name: Mapped[str] = mapped_column(String(50), index=True)
     permissions: Mapped[list[str]] = mapped_column(JsonDocument, default=list)
     created_at: Mapped[datetime] = mapped_column(

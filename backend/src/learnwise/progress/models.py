@@ -20,9 +20,8 @@ class UserProgress(Base):
     )
 
     progress_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
-    )
+    # Indexed by the unique (user_id, content_id) constraint, which starts with it.
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id", ondelete="CASCADE"))
     content_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("content_items.content_id", ondelete="CASCADE"), index=True
     )

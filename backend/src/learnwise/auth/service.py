@@ -1,0 +1,601 @@
+"""Authentication: accounts, passwords, login sessions and the rotation of refresh tokens.
+
+A login creates a session; the session owns a family of refresh tokens, each used exactly once.
+Access tokens name their session, and every request checks, through the cache, that the session
+is still active, so signing out, changing a password or deactivating an account takes effect at
+once without a database query per request.
+"""
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from learnwise.auth import passwords
+from learnwise.auth.exceptions import (
+    AccountInactive,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    RefreshTokenReused,
+    SessionRevoked,
+    UnknownRole,
+)
+from learnwise.auth.models import AuthSession, RefreshToken, Role, User, UserRole
+from learnwise.auth.permissions import BUILTIN_ROLE_PERMISSIONS, DEFAULT_ROLE, BuiltinRole
+from learnwise.auth.tokens import hash_refresh_token, new_refresh_token, successor_refresh_token
+from learnwise.db import after_commit, utcnow
+from learnwise.errors import Conflict, NotFound
+from learnwise.platform.runtime import Runtime
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: what an authenticated request knows without touching the database."""
+
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    roles: frozenset[str]
+    permissions: frozenset[str]
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    session: AuthSession
+    csrf_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    user_agent: str = ""
+    ip_address: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts
+
+
+async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def get_user_by_email(*, session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(User.email == email.lower()))
+
+
+async def create_user(
+    *,
+    session: AsyncSession,
+    email: str,
+    display_name: str,
+    password: str | None,
+    roles: tuple[str, ...] = (DEFAULT_ROLE,),
+    email_verified: bool = False,
+) -> User:
+    email = email.lower()
+    if password is not None:
+        passwords.check_policy(password, email=email, display_name=display_name)
+    if await get_user_by_email(session=session, email=email) is not None:
+        raise EmailTaken("An account with this email already exists.")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=passwords.hash_password(password) if password is not None else None,
+        email_verified_at=utcnow() if email_verified else None,
+        roles=[UserRole(role_name=role, permissions=[]) for role in roles],
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent registration with the same email won
+        raise EmailTaken("An account with this email already exists.") from exc
+    return user
+
+
+async def authenticate(
+    *, session: AsyncSession, runtime: Runtime, email: str, password: str, client: ClientInfo
+) -> User:
+    """Checks an email and password, under rate limits per IP and per account and IP.
+
+    An unknown email and a wrong password take the same time and give the same answer.
+    """
+    limits = runtime.settings.auth
+    await runtime.limiter.hit(limits.login_rate_per_ip, "login-ip", client.ip_address)
+    await runtime.limiter.hit(
+        limits.login_rate_per_account_ip, "login-account", email.lower(), client.ip_address
+    )
+    user = await get_user_by_email(session=session, email=email)
+    valid, new_hash = passwords.verify_password(password, user.password_hash if user else None)
+    if user is None or not valid:
+        raise InvalidCredentials("The email or password is incorrect.")
+    if not user.is_active:
+        raise AccountInactive("This account has been deactivated.")
+    if new_hash is not None:
+        user.password_hash = new_hash
+    return user
+
+
+async def change_password(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Changes the password and signs out every other session of the user."""
+    user = await get_user(session=session, user_id=principal.user_id)
+    if user.password_hash:
+        valid, _ = passwords.verify_password(current_password, user.password_hash)
+        if not valid:
+            raise InvalidCredentials("The current password is incorrect.")
+    passwords.check_policy(new_password, email=user.email, display_name=user.display_name)
+    user.password_hash = passwords.hash_password(new_password)
+    await revoke_user_sessions(
+        session=session,
+        runtime=runtime,
+        user_id=user.user_id,
+        reason="password_changed",
+        keep=principal.session_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles and permissions
+
+
+async def custom_roles(*, session: AsyncSession) -> dict[str, Role]:
+    return {role.name: role for role in await session.scalars(select(Role))}
+
+
+async def permissions_of(*, session: AsyncSession, user: User) -> frozenset[str]:
+    granted: set[str] = set()
+    custom: dict[str, Role] | None = None
+    for assignment in user.roles:
+        granted.update(assignment.permissions)
+        if assignment.role_name in BUILTIN_ROLE_PERMISSIONS:
+            granted.update(BUILTIN_ROLE_PERMISSIONS[assignment.role_name])
+            continue
+        if custom is None:
+            custom = await custom_roles(session=session)
+        if assignment.role_name in custom:
+            granted.update(custom[assignment.role_name].permissions)
+    return frozenset(granted)
+
+
+async def role_exists(*, session: AsyncSession, name: str) -> bool:
+    if name in BUILTIN_ROLE_PERMISSIONS:
+        return True
+    return await session.scalar(select(func.count()).where(Role.name == name)) > 0
+
+
+async def grant_role(
+    *, session: AsyncSession, runtime: Runtime, user_id: uuid.UUID, role: str
+) -> User:
+    user = await get_user(session=session, user_id=user_id)
+    if not await role_exists(session=session, name=role):
+        raise UnknownRole(f"There is no role named {role!r}.")
+    if role not in user.role_names:
+        user.roles.append(UserRole(role_name=role, permissions=[]))
+        await session.flush()
+        await forget_principals(session=session, runtime=runtime, user_ids=[user.user_id])
+    return user
+
+
+async def revoke_role(
+    *, session: AsyncSession, runtime: Runtime, user_id: uuid.UUID, role: str
+) -> User:
+    user = await get_user(session=session, user_id=user_id)
+    held = [r for r in user.roles if r.role_name == role]
+    if not held:
+        raise NotFound(f"The user does not hold the role {role!r}.")
+    if role == BuiltinRole.ADMIN and await _admin_count(session=session) <= 1:
+        raise Conflict("The last admin cannot lose the admin role.")
+    for assignment in held:
+        user.roles.remove(assignment)
+    await session.flush()
+    await forget_principals(session=session, runtime=runtime, user_ids=[user.user_id])
+    return user
+
+
+async def _admin_count(*, session: AsyncSession) -> int:
+    return await session.scalar(
+        select(func.count(func.distinct(UserRole.user_id)))
+        .join(User, User.user_id == UserRole.user_id)
+        .where(UserRole.role_name == BuiltinRole.ADMIN, User.is_active.is_(True))
+    )
+
+
+async def create_role(
+    *, session: AsyncSession, name: str, description: str, permissions: list[str]
+) -> Role:
+    if await role_exists(session=session, name=name):
+        raise Conflict(f"A role named {name!r} already exists.")
+    role = Role(name=name, description=description, permissions=sorted(set(permissions)))
+    session.add(role)
+    await session.flush()
+    return role
+
+
+async def update_role(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    name: str,
+    description: str | None,
+    permissions: list[str] | None,
+) -> Role:
+    role = await _custom_role(session=session, name=name)
+    if description is not None:
+        role.description = description
+    if permissions is not None:
+        role.permissions = sorted(set(permissions))
+    await session.flush()
+    await forget_principals(
+        session=session, runtime=runtime, user_ids=await _holders(session, name)
+    )
+    return role
+
+
+async def delete_role(*, session: AsyncSession, runtime: Runtime, name: str) -> None:
+    role = await _custom_role(session=session, name=name)
+    holders = await _holders(session, name)
+    for assignment in await session.scalars(select(UserRole).where(UserRole.role_name == name)):
+        await session.delete(assignment)
+    await session.delete(role)
+    await session.flush()
+    await forget_principals(session=session, runtime=runtime, user_ids=holders)
+
+
+async def _custom_role(*, session: AsyncSession, name: str) -> Role:
+    if name in BUILTIN_ROLE_PERMISSIONS:
+        raise Conflict(f"{name!r} is a built-in role; its permissions are fixed.")
+    role = await session.scalar(select(Role).where(Role.name == name))
+    if role is None:
+        raise NotFound(f"There is no role named {name!r}.")
+    return role
+
+
+async def _holders(session: AsyncSession, role: str) -> list[uuid.UUID]:
+    return list(await session.scalars(select(UserRole.user_id).where(UserRole.role_name == role)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Administration of users
+
+
+async def search_users(
+    *, session: AsyncSession, query: str | None, role: str | None, offset: int, limit: int
+) -> tuple[list[User], int]:
+    statement = select(User)
+    if query:
+        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        statement = statement.where(
+            or_(
+                User.email.like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+    if role:
+        statement = statement.where(
+            User.user_id.in_(select(UserRole.user_id).where(UserRole.role_name == role))
+        )
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = await session.scalars(
+        statement.order_by(User.created_at, User.user_id).offset(offset).limit(limit)
+    )
+    return list(users), total or 0
+
+
+async def set_active(
+    *, session: AsyncSession, runtime: Runtime, user_id: uuid.UUID, active: bool
+) -> User:
+    user = await get_user(session=session, user_id=user_id)
+    if user.is_active == active:
+        return user
+    if (
+        not active
+        and BuiltinRole.ADMIN in user.role_names
+        and await _admin_count(session=session) <= 1
+    ):
+        raise Conflict("The last active admin cannot be deactivated.")
+    user.is_active = active
+    user.deactivated_at = None if active else utcnow()
+    if not active:
+        await revoke_user_sessions(
+            session=session, runtime=runtime, user_id=user.user_id, reason="deactivated"
+        )
+    return user
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions and tokens
+
+
+def csrf_token_for(runtime: Runtime, session_id: uuid.UUID) -> str:
+    """A CSRF token bound to the login session (the signed double-submit pattern)."""
+    key = runtime.settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, b"csrf:" + session_id.bytes, hashlib.sha256).hexdigest()
+
+
+def _issue(
+    runtime: Runtime, user: User, auth_session: AuthSession, refresh_token: str
+) -> IssuedTokens:
+    return IssuedTokens(
+        access_token=runtime.signer.issue(
+            user_id=user.user_id, session_id=auth_session.session_id, roles=user.role_names
+        ),
+        expires_in=runtime.signer.lifetime_seconds,
+        refresh_token=refresh_token,
+        session=auth_session,
+        csrf_token=csrf_token_for(runtime, auth_session.session_id),
+    )
+
+
+async def start_session(
+    *, session: AsyncSession, runtime: Runtime, user: User, client: ClientInfo, method: str
+) -> IssuedTokens:
+    """Signs a user in: a new session with the first refresh token of its family."""
+    if not user.is_active:
+        raise AccountInactive("This account has been deactivated.")
+    now = utcnow()
+    user.last_login_at = now
+    auth_session = AuthSession(
+        user_id=user.user_id,
+        user_agent=client.user_agent[:512],
+        ip_address=client.ip_address[:64],
+        auth_method=method,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + timedelta(days=runtime.settings.auth.refresh_absolute_days),
+    )
+    session.add(auth_session)
+    await session.flush()
+    refresh_token = new_refresh_token()
+    session.add(
+        RefreshToken(
+            session_id=auth_session.session_id,
+            token_hash=hash_refresh_token(refresh_token),
+            created_at=now,
+        )
+    )
+    await session.flush()
+    return _issue(runtime, user, auth_session, refresh_token)
+
+
+async def session_of_refresh_token(
+    *, session: AsyncSession, refresh_token: str
+) -> tuple[RefreshToken, AuthSession]:
+    token = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(refresh_token))
+    )
+    if token is None:
+        raise InvalidRefreshToken("The refresh token is not valid.")
+    auth_session = await session.get(AuthSession, token.session_id)
+    assert auth_session is not None  # the foreign key cascades
+    return token, auth_session
+
+
+def _session_usable(auth_session: AuthSession, runtime: Runtime, now: datetime) -> bool:
+    idle_limit = timedelta(days=runtime.settings.auth.refresh_idle_days)
+    return (
+        auth_session.revoked_at is None
+        and auth_session.expires_at > now
+        and auth_session.last_used_at + idle_limit > now
+    )
+
+
+async def refresh(*, session: AsyncSession, runtime: Runtime, refresh_token: str) -> IssuedTokens:
+    """Rotates a refresh token.
+
+    The first use wins a conditional UPDATE and gets the successor. A replay of the same token
+    within the grace window (a response lost on the way) gets that same successor, as long as
+    the successor has not been used itself. Any other reuse means the token was stolen: the
+    whole session is revoked, the newest token included.
+    """
+    token, auth_session = await session_of_refresh_token(
+        session=session, refresh_token=refresh_token
+    )
+    now = utcnow()
+    if not _session_usable(auth_session, runtime, now):
+        raise InvalidRefreshToken("The session has ended; sign in again.")
+    user = await get_user(session=session, user_id=auth_session.user_id)
+    if not user.is_active:
+        raise AccountInactive("This account has been deactivated.")
+
+    successor = successor_refresh_token(
+        refresh_token, runtime.settings.secret_key.get_secret_value()
+    )
+    claimed = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_id == token.token_id, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount == 1:
+        session.add(
+            RefreshToken(
+                session_id=auth_session.session_id,
+                parent_id=token.token_id,
+                token_hash=hash_refresh_token(successor),
+                created_at=now,
+            )
+        )
+        auth_session.last_used_at = now
+        await session.flush()
+        return _issue(runtime, user, auth_session, successor)
+
+    await session.refresh(token)
+    child = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(successor))
+    )
+    grace = timedelta(seconds=runtime.settings.auth.refresh_grace_seconds)
+    if (
+        token.rotated_at is not None
+        and now - token.rotated_at <= grace
+        and child is not None
+        and child.rotated_at is None
+    ):
+        return _issue(runtime, user, auth_session, successor)
+    await revoke_session(
+        session=session, runtime=runtime, auth_session=auth_session, reason="refresh_token_reused"
+    )
+    raise RefreshTokenReused("This refresh token was already used; the session was revoked.")
+
+
+async def list_sessions(*, session: AsyncSession, user_id: uuid.UUID) -> list[AuthSession]:
+    now = utcnow()
+    rows = await session.scalars(
+        select(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+        )
+        .order_by(AuthSession.last_used_at.desc())
+    )
+    return list(rows)
+
+
+async def get_own_session(
+    *, session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID
+) -> AuthSession:
+    auth_session = await session.get(AuthSession, session_id)
+    # Another user's session is reported exactly like a missing one.
+    if auth_session is None or auth_session.user_id != user_id or auth_session.revoked_at:
+        raise NotFound("No such session.")
+    return auth_session
+
+
+async def revoke_session(
+    *, session: AsyncSession, runtime: Runtime, auth_session: AuthSession, reason: str
+) -> None:
+    if auth_session.revoked_at is None:
+        auth_session.revoked_at = utcnow()
+        auth_session.revoked_reason = reason
+        await session.flush()
+    _mark_revoked_after_commit(session, runtime, [auth_session.session_id])
+
+
+async def revoke_user_sessions(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    user_id: uuid.UUID,
+    reason: str,
+    keep: uuid.UUID | None = None,
+) -> int:
+    revoked = [
+        s for s in await list_sessions(session=session, user_id=user_id) if s.session_id != keep
+    ]
+    now = utcnow()
+    for auth_session in revoked:
+        auth_session.revoked_at = now
+        auth_session.revoked_reason = reason
+    await session.flush()
+    _mark_revoked_after_commit(session, runtime, [s.session_id for s in revoked])
+    return len(revoked)
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-request check: a cached view of the session and its user's permissions
+
+_REVOKED = json.dumps({"active": False})
+
+
+def _session_key(session_id: uuid.UUID) -> str:
+    return f"auth:session:{session_id}"
+
+
+def _mark_revoked_after_commit(
+    session: AsyncSession, runtime: Runtime, session_ids: list[uuid.UUID]
+) -> None:
+    # Kept as long as any access token of these sessions can live; the database says the same
+    # afterwards, so expiry of the entry loses nothing.
+    ttl = runtime.signer.lifetime_seconds + 60
+
+    async def mark() -> None:
+        for session_id in session_ids:
+            await runtime.cache.set(_session_key(session_id), _REVOKED, ttl_seconds=ttl)
+
+    after_commit(session, mark)
+
+
+async def forget_principals(
+    *, session: AsyncSession, runtime: Runtime, user_ids: list[uuid.UUID]
+) -> None:
+    """Drops the cached permissions of these users' sessions once the change has committed."""
+    if not user_ids:
+        return
+    session_ids = list(
+        await session.scalars(
+            select(AuthSession.session_id).where(
+                AuthSession.user_id.in_(user_ids), AuthSession.revoked_at.is_(None)
+            )
+        )
+    )
+
+    async def forget() -> None:
+        await runtime.cache.delete(*(_session_key(s) for s in session_ids))
+
+    after_commit(session, forget)
+
+
+async def load_principal(
+    *, runtime: Runtime, user_id: uuid.UUID, session_id: uuid.UUID
+) -> Principal:
+    """The caller of a request whose access token verified. Served from the cache; on a miss,
+    read from the database in a short transaction of its own and cached."""
+    cached = await runtime.cache.get(_session_key(session_id))
+    if cached is None:
+        async with runtime.sessionmaker() as session:
+            entry = await _principal_entry(session=session, runtime=runtime, session_id=session_id)
+        cached = json.dumps(entry)
+        await runtime.cache.set(
+            _session_key(session_id),
+            cached,
+            ttl_seconds=runtime.settings.auth.session_cache_seconds,
+        )
+    entry = json.loads(cached)
+    if not entry["active"] or entry["user_id"] != str(user_id):
+        raise SessionRevoked("This session has been signed out; sign in again.")
+    return Principal(
+        user_id=user_id,
+        session_id=session_id,
+        roles=frozenset(entry["roles"]),
+        permissions=frozenset(entry["permissions"]),
+    )
+
+
+async def _principal_entry(
+    *, session: AsyncSession, runtime: Runtime, session_id: uuid.UUID
+) -> dict:
+    auth_session = await session.get(AuthSession, session_id)
+    if auth_session is None or not _session_usable(auth_session, runtime, utcnow()):
+        return {"active": False}
+    user = await session.get(User, auth_session.user_id)
+    if user is None or not user.is_active:
+        return {"active": False}
+    return {
+        "active": True,
+        "user_id": str(user.user_id),
+        "roles": user.role_names,
+        "permissions": sorted(await permissions_of(session=session, user=user)),
+    }

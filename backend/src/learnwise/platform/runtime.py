@@ -1,0 +1,57 @@
+"""The application's shared parts, built once at start-up and reached through a dependency.
+
+Everything an instance holds here is either configuration or a client of something shared
+(the database, Redis), so any number of instances can run side by side.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from learnwise.auth.tokens import TokenSigner
+from learnwise.config import Settings
+from learnwise.db import create_engine, make_sessionmaker
+from learnwise.platform.cache import Cache, MemoryCache, RedisCache
+from learnwise.platform.ratelimit import RateLimiter
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    cache: Cache
+    limiter: RateLimiter
+    signer: TokenSigner
+    redis: Redis | None
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Runtime":
+        engine = create_engine(settings.database_url)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        cache: Cache = RedisCache(redis, settings.redis_prefix) if redis else MemoryCache()
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=make_sessionmaker(engine),
+            cache=cache,
+            limiter=RateLimiter(settings.redis_url, settings.redis_prefix),
+            signer=TokenSigner(settings),
+            redis=redis,
+        )
+
+    async def close(self) -> None:
+        await self.cache.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -1,0 +1,66 @@
+"""User settings: the seed's user_settings, with learning preferences validated by a schema."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Theme = Literal["light", "dark", "system"]
+ContentType = Literal["lesson", "video", "quiz", "exercise", "file", "link"]
+
+
+def _known_time_zone(name: str) -> str:
+    if name not in _TIME_ZONES:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)")
+    return name
+
+
+_TIME_ZONES = frozenset(available_timezones()) | {"UTC"}
+
+TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_known_time_zone)]
+LanguageTag = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)
+]
+
+
+class Goal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["course", "skill", "text"]
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    target_date: datetime | None = None
+
+
+class LearningPreferences(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goals: list[Goal] = Field(default_factory=list, max_length=20)
+    weekly_time_budget_minutes: int = Field(180, ge=0, le=7 * 24 * 60)
+    preferred_content_types: list[ContentType] = Field(default_factory=list, max_length=6)
+    language: LanguageTag = "en"
+    time_zone: TimeZone = "UTC"
+
+
+class SettingsRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: uuid.UUID
+    theme: Theme
+    notifications_enabled: bool
+    learning_preferences: LearningPreferences
+    updated_at: datetime | None
+
+
+class SettingsUpdate(BaseModel):
+    """A partial update: only the fields sent change. ``learning_preferences`` is merged field
+    by field as well."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: Theme | None = None
+    notifications_enabled: bool | None = None
+    learning_preferences: dict | None = Field(
+        None, description="Any subset of the fields of LearningPreferences."
+    )
