@@ -119,7 +119,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
         except AppError as exc:
             if exc.keeps_changes:
-                await _commit(session)
+                await commit(session)
             else:
                 await session.rollback()
             raise
@@ -127,7 +127,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await _commit(session)
+            await commit(session)
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]]) -> None:
@@ -136,7 +136,8 @@ def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]])
     session.info.setdefault("after_commit", []).append(callback)
 
 
-async def _commit(session: AsyncSession) -> None:
+async def commit(session: AsyncSession) -> None:
+    """Commits, then runs the callbacks registered with ``after_commit``."""
     await session.commit()
     for callback in session.info.pop("after_commit", []):
         await callback()
