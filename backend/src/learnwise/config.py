@@ -13,7 +13,7 @@ from typing import Annotated, Self
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me"  # noqa: S105
+DEFAULT_SECRET = "dev-only-secret-change-me-dev-only-secret-change-me"
 MIN_SECRET_BYTES = 32  # 256 bits, the HMAC key size HS256 needs
 
 

@@ -9,8 +9,20 @@ from learnwise.auth.models import (
     User,
     UserRole,
 )
-from learnwise.content.models import ContentItem, Course, Module
+from learnwise.content.models import (
+    ContentItem,
+    ContentItemSkill,
+    ContentVersion,
+    Course,
+    CourseInstructor,
+    Enrollment,
+    Module,
+    ModulePrerequisite,
+    Skill,
+    SkillPrerequisite,
+)
 from learnwise.db import Base
+from learnwise.media.models import Media, MediaBlob, MediaUpload
 from learnwise.progress.models import Achievement, UserProgress
 from learnwise.users.models import UserSettings
 
@@ -19,12 +31,22 @@ __all__ = [
     "AuthSession",
     "Base",
     "ContentItem",
+    "ContentItemSkill",
+    "ContentVersion",
     "Course",
+    "CourseInstructor",
+    "Enrollment",
+    "Media",
+    "MediaBlob",
+    "MediaUpload",
     "Module",
+    "ModulePrerequisite",
     "OidcIdentity",
     "OidcLoginState",
     "RefreshToken",
     "Role",
+    "Skill",
+    "SkillPrerequisite",
     "User",
     "UserProgress",
     "UserRole",

@@ -28,6 +28,8 @@ class UserProgress(Base):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     completion_percentage: Mapped[int] = mapped_column(default=0)
     last_accessed: Mapped[datetime | None]
+    # The published version of the item this progress was made against.
+    content_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(
         default=utcnow, server_default=func.current_timestamp()
     )
