@@ -205,7 +205,8 @@ async def revoke_role(
     held = [r for r in user.roles if r.role_name == role]
     if not held:
         raise NotFound(f"The user does not hold the role {role!r}.")
-    if role == BuiltinRole.ADMIN and await _admin_count(session=session) <= 1:
+    # Only an active admin counts: a deactivated one may lose the role whatever the count.
+    if role == BuiltinRole.ADMIN and user.is_active and await _admin_count(session=session) <= 1:
         raise Conflict("The last admin cannot lose the admin role.")
     for assignment in held:
         user.roles.remove(assignment)
