@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from learnwise.config import get_settings
 from learnwise.db import UtcDateTime
-from learnwise.migrate import ensure_sqlite_directory
+from learnwise.migrate import ensure_sqlite_directory, include_name
 from learnwise.models import Base
 
 config = context.config
@@ -54,6 +54,7 @@ def configure_options() -> dict[str, Any]:
         # on SQLite (which cannot ALTER most things); elsewhere batch ops are plain ALTERs.
         "render_as_batch": True,
         "render_item": render_item,
+        "include_name": include_name,
     }
 
 
