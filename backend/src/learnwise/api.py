@@ -4,9 +4,11 @@ from fastapi import APIRouter
 
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
+from learnwise.auth.sso_router import router as sso_router
 from learnwise.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
+api_router.include_router(sso_router)
 api_router.include_router(users_router)
 api_router.include_router(admin_router)

@@ -52,6 +52,23 @@ class SsoError(AppError):
     status, code, title = 400, "sso-failed", "Single sign-on failed"
 
 
+class SsoCallbackFailed(SsoError):
+    """A failed sign-on callback. Its state stays spent (the deletion is committed), so one
+    state never serves two attempts."""
+
+    keeps_changes = True
+
+
+class SsoEmailConflict(Conflict):
+    code, title = "sso-email-conflict", "An account with this email already exists"
+    keeps_changes = True
+
+
+class SsoIdentityLinked(Conflict):
+    code, title = "sso-identity-linked", "This sign-on account is linked to another user"
+    keeps_changes = True
+
+
 class OAuthError(AppError):
     """An error of the OAuth2 token endpoint, with RFC 6749's ``error`` members as well."""
 

@@ -140,3 +140,9 @@ class SsoProviderRead(BaseModel):
     name: str
     display_name: str
     login_url: str
+
+
+class SsoAuthorizationRead(BaseModel):
+    authorization_url: str = Field(
+        description="Send the browser here; the provider comes back to the callback."
+    )
