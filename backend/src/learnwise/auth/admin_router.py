@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from learnwise.auth import service
+from learnwise.auth import admin_service, service
 from learnwise.auth.dependencies import RequirePermission
 from learnwise.auth.permissions import BUILTIN_ROLE_PERMISSIONS, Permission
 from learnwise.auth.schemas import RoleGrantIn, RoleIn, RoleName, RoleRead, RoleUpdate, UserRead
+from learnwise.auth.service import Principal
 from learnwise.db import SessionDep
 from learnwise.pagination import Page, PageParamsDep
 from learnwise.platform.runtime import RuntimeDep
@@ -17,6 +18,8 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 CanReadUsers = RequirePermission(Permission.USER_READ)
 CanManageUsers = RequirePermission(Permission.USER_MANAGE)
 CanManageRoles = RequirePermission(Permission.ROLE_MANAGE)
+UserManager = Annotated[Principal, CanManageUsers]
+RoleManager = Annotated[Principal, CanManageRoles]
 
 
 @router.get("/users", dependencies=[CanReadUsers])
@@ -42,34 +45,53 @@ async def get_user(user_id: uuid.UUID, session: SessionDep) -> UserRead:
     return UserRead.model_validate(await service.get_user(session=session, user_id=user_id))
 
 
-@router.post("/users/{user_id}/roles", dependencies=[CanManageUsers])
+@router.post("/users/{user_id}/roles")
 async def grant_role(
-    user_id: uuid.UUID, body: RoleGrantIn, session: SessionDep, runtime: RuntimeDep
+    user_id: uuid.UUID,
+    body: RoleGrantIn,
+    principal: UserManager,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> UserRead:
-    user = await service.grant_role(
-        session=session, runtime=runtime, user_id=user_id, role=body.role
+    """Grants a role; only a role whose permissions the caller all holds."""
+    user = await admin_service.grant_role(
+        session=session, runtime=runtime, principal=principal, user_id=user_id, role=body.role
     )
     return UserRead.model_validate(user)
 
 
-@router.delete("/users/{user_id}/roles/{role}", dependencies=[CanManageUsers])
+@router.delete("/users/{user_id}/roles/{role}")
 async def revoke_role(
-    user_id: uuid.UUID, role: RoleName, session: SessionDep, runtime: RuntimeDep
+    user_id: uuid.UUID,
+    role: RoleName,
+    principal: UserManager,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> UserRead:
-    user = await service.revoke_role(session=session, runtime=runtime, user_id=user_id, role=role)
+    user = await admin_service.revoke_role(
+        session=session, runtime=runtime, principal=principal, user_id=user_id, role=role
+    )
     return UserRead.model_validate(user)
 
 
-@router.post("/users/{user_id}/deactivate", dependencies=[CanManageUsers])
-async def deactivate_user(user_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep) -> UserRead:
+@router.post("/users/{user_id}/deactivate")
+async def deactivate_user(
+    user_id: uuid.UUID, principal: UserManager, session: SessionDep, runtime: RuntimeDep
+) -> UserRead:
     """Deactivates an account: it can no longer sign in, and its sessions end at once."""
-    user = await service.set_active(session=session, runtime=runtime, user_id=user_id, active=False)
+    user = await admin_service.set_active(
+        session=session, runtime=runtime, principal=principal, user_id=user_id, active=False
+    )
     return UserRead.model_validate(user)
 
 
-@router.post("/users/{user_id}/reactivate", dependencies=[CanManageUsers])
-async def reactivate_user(user_id: uuid.UUID, session: SessionDep, runtime: RuntimeDep) -> UserRead:
-    user = await service.set_active(session=session, runtime=runtime, user_id=user_id, active=True)
+@router.post("/users/{user_id}/reactivate")
+async def reactivate_user(
+    user_id: uuid.UUID, principal: UserManager, session: SessionDep, runtime: RuntimeDep
+) -> UserRead:
+    user = await admin_service.set_active(
+        session=session, runtime=runtime, principal=principal, user_id=user_id, active=True
+    )
     return UserRead.model_validate(user)
 
 
@@ -91,10 +113,12 @@ async def list_roles(session: SessionDep) -> list[RoleRead]:
     return builtin + sorted(custom, key=lambda r: r.name)
 
 
-@router.post("/roles", status_code=status.HTTP_201_CREATED, dependencies=[CanManageRoles])
-async def create_role(body: RoleIn, session: SessionDep) -> RoleRead:
-    role = await service.create_role(
+@router.post("/roles", status_code=status.HTTP_201_CREATED)
+async def create_role(body: RoleIn, principal: RoleManager, session: SessionDep) -> RoleRead:
+    """Defines a custom role; only with permissions the caller holds."""
+    role = await admin_service.create_role(
         session=session,
+        principal=principal,
         name=body.name,
         description=body.description,
         permissions=[p.value for p in body.permissions],
@@ -104,13 +128,19 @@ async def create_role(body: RoleIn, session: SessionDep) -> RoleRead:
     )
 
 
-@router.patch("/roles/{name}", dependencies=[CanManageRoles])
+@router.patch("/roles/{name}")
 async def update_role(
-    name: RoleName, body: RoleUpdate, session: SessionDep, runtime: RuntimeDep
+    name: RoleName,
+    body: RoleUpdate,
+    principal: RoleManager,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> RoleRead:
-    role = await service.update_role(
+    """Changes a custom role; its holders get the new permissions on their next request."""
+    role = await admin_service.update_role(
         session=session,
         runtime=runtime,
+        principal=principal,
         name=name,
         description=body.description,
         permissions=[p.value for p in body.permissions] if body.permissions is not None else None,
@@ -120,8 +150,11 @@ async def update_role(
     )
 
 
-@router.delete(
-    "/roles/{name}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CanManageRoles]
-)
-async def delete_role(name: RoleName, session: SessionDep, runtime: RuntimeDep) -> None:
-    await service.delete_role(session=session, runtime=runtime, name=name)
+@router.delete("/roles/{name}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_role(
+    name: RoleName, principal: RoleManager, session: SessionDep, runtime: RuntimeDep
+) -> None:
+    """Deletes a custom role, and takes it from everyone who holds it."""
+    await admin_service.delete_role(
+        session=session, runtime=runtime, principal=principal, name=name
+    )
