@@ -23,6 +23,7 @@ TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_know
 LanguageTag = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)
 ]
+WeeklyMinutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
 
 
 class Goal(BaseModel):
@@ -33,14 +34,30 @@ class Goal(BaseModel):
     target_date: datetime | None = None
 
 
+Goals = Annotated[list[Goal], Field(max_length=20)]
+ContentTypes = Annotated[list[ContentType], Field(max_length=6)]
+
+
 class LearningPreferences(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    goals: list[Goal] = Field(default_factory=list, max_length=20)
-    weekly_time_budget_minutes: int = Field(180, ge=0, le=7 * 24 * 60)
-    preferred_content_types: list[ContentType] = Field(default_factory=list, max_length=6)
+    goals: Goals = Field(default_factory=list)
+    weekly_time_budget_minutes: WeeklyMinutes = 180
+    preferred_content_types: ContentTypes = Field(default_factory=list)
     language: LanguageTag = "en"
     time_zone: TimeZone = "UTC"
+
+
+class LearningPreferencesUpdate(BaseModel):
+    """Any subset of the learning preferences; a field left out or null keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    goals: Goals | None = None
+    weekly_time_budget_minutes: WeeklyMinutes | None = None
+    preferred_content_types: ContentTypes | None = None
+    language: LanguageTag | None = None
+    time_zone: TimeZone | None = None
 
 
 class SettingsRead(BaseModel):
@@ -54,13 +71,11 @@ class SettingsRead(BaseModel):
 
 
 class SettingsUpdate(BaseModel):
-    """A partial update: only the fields sent change. ``learning_preferences`` is merged field
-    by field as well."""
+    """A partial update: only the fields sent (and not null) change. ``learning_preferences``
+    is merged field by field as well."""
 
     model_config = ConfigDict(extra="forbid")
 
     theme: Theme | None = None
     notifications_enabled: bool | None = None
-    learning_preferences: dict | None = Field(
-        None, description="Any subset of the fields of LearningPreferences."
-    )
+    learning_preferences: LearningPreferencesUpdate | None = None

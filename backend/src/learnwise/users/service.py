@@ -2,45 +2,55 @@
 
 import uuid
 
-from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnwise.errors import InvalidInput
 from learnwise.users.models import UserSettings
 from learnwise.users.schemas import LearningPreferences, SettingsUpdate
 
 
-async def get_settings(*, session: AsyncSession, user_id: uuid.UUID) -> UserSettings:
-    """The user's settings, created with the defaults on first use."""
-    settings = await session.scalar(select(UserSettings).where(UserSettings.user_id == user_id))
-    if settings is None:
-        settings = UserSettings(
-            user_id=user_id,
-            theme="system",
-            notifications_enabled=True,
-            learning_preferences=LearningPreferences().model_dump(mode="json"),
-        )
-        session.add(settings)
-        await session.flush()
+async def get_settings(
+    *, session: AsyncSession, user_id: uuid.UUID, for_update: bool = False
+) -> UserSettings:
+    """The user's settings, created with the defaults on first use.
+
+    ``for_update`` locks the row until the transaction ends and reads it afresh, so that
+    concurrent read-merge-write updates of one user apply one after the other.
+    """
+    found = select(UserSettings).where(UserSettings.user_id == user_id)
+    if for_update:
+        found = found.with_for_update().execution_options(populate_existing=True)
+    settings = await session.scalar(found)
+    if settings is not None:
+        return settings
+    settings = UserSettings(
+        user_id=user_id,
+        theme="system",
+        notifications_enabled=True,
+        learning_preferences=LearningPreferences().model_dump(mode="json"),
+    )
+    try:
+        # Added inside the savepoint, so that its rollback takes the object out of the session.
+        async with session.begin_nested():
+            session.add(settings)
+            await session.flush()
+    except IntegrityError:
+        # Another request of the same user created them first (two tabs opening at once).
+        settings = await session.scalar(found)
+        if settings is None:
+            raise
     return settings
 
 
 async def update_settings(
     *, session: AsyncSession, user_id: uuid.UUID, changes: SettingsUpdate
 ) -> UserSettings:
-    settings = await get_settings(session=session, user_id=user_id)
+    settings = await get_settings(session=session, user_id=user_id, for_update=True)
     if changes.learning_preferences is not None:
-        merged = {**settings.learning_preferences, **changes.learning_preferences}
-        try:
-            preferences = LearningPreferences.model_validate(merged)
-        except ValidationError as exc:
-            raise InvalidInput(
-                "Invalid learning preferences: "
-                + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
-                errors=[{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()],
-            ) from exc
-        settings.learning_preferences = preferences.model_dump(mode="json")
+        sent = changes.learning_preferences.model_dump(mode="json", exclude_none=True)
+        merged = LearningPreferences.model_validate({**settings.learning_preferences, **sent})
+        settings.learning_preferences = merged.model_dump(mode="json")
     if changes.theme is not None:
         settings.theme = changes.theme
     if changes.notifications_enabled is not None:
