@@ -140,7 +140,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """Logs an exception no handler took, and answers a bare 500 that never shows its text."""
     log.exception("unhandled_error", exc_info=exc)
     return problem_response(
         request,
@@ -155,4 +156,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
+    # The last resort, for errors of the middleware itself; UnexpectedErrorMiddleware answers for
+    # the application's, inside the middleware, so those still get their headers.
+    app.add_exception_handler(Exception, unexpected_error)

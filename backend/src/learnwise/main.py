@@ -11,7 +11,11 @@ from learnwise.config import Environment, Settings, get_settings
 from learnwise.errors import install_error_handlers
 from learnwise.health import router as health_router
 from learnwise.platform.logs import configure_logging
-from learnwise.platform.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from learnwise.platform.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from learnwise.platform.runtime import Runtime
 
 DESCRIPTION = """
@@ -47,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(api_router)
 
+    # Each add_middleware wraps the previous ones: the first added runs innermost.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

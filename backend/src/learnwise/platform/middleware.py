@@ -1,5 +1,6 @@
-"""ASGI middleware shared by every route: request ids and access logs, a body-size limit, and
-security headers. Plain ASGI (not BaseHTTPMiddleware) so that it costs little per request."""
+"""ASGI middleware shared by every route: request ids and access logs, a body-size limit,
+security headers, and a problem+json answer to unexpected errors. Plain ASGI (not
+BaseHTTPMiddleware) so that it costs little per request."""
 
 import re
 import time
@@ -10,7 +11,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from learnwise.errors import PayloadTooLarge, problem_response
+from learnwise.errors import PayloadTooLarge, problem_response, unexpected_error
 
 log = structlog.get_logger("learnwise.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -97,17 +98,34 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
             return
         received = 0
+        response_started = refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Over the limit, the 413 is sent from here and the application is told that the
+            # client left: an exception raised here would reach FastAPI's body parsing, which
+            # turns any error into a 400.
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise PayloadTooLarge(f"The body exceeds {self.max_bytes} bytes.")
+                    refused = True
+                    if not response_started:
+                        await self._refuse(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if refused:  # the application's answer to the disconnect goes nowhere
+                return
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(
@@ -118,3 +136,36 @@ class BodySizeLimitMiddleware:
             detail=f"The body exceeds {self.max_bytes} bytes.",
         )
         await response(scope, receive, send)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception that no handler took with a 500 problem+json.
+
+    Starlette's own last-resort handler runs outside every middleware: its response would carry
+    no request id, no security or CORS headers, and its log line no request id. Installed
+    innermost, this one answers while the request id is bound and lets the response pass back
+    through the other middleware.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if response_started:  # too late to answer; the server drops the connection
+                raise
+            response = await unexpected_error(Request(scope, receive), exc)
+            await response(scope, receive, send)
