@@ -167,7 +167,8 @@ async def oauth_token(
     session: SessionDep,
     runtime: RuntimeDep,
     client: ClientInfoDep,
-    grant_type: Annotated[str, Form(max_length=64)],
+    # Optional here so that a missing grant_type is RFC 6749's invalid_request, not a 422.
+    grant_type: Annotated[str | None, Form(max_length=64)] = None,
     username: Annotated[str | None, Form(max_length=320)] = None,
     password: Annotated[str | None, Form(max_length=1024)] = None,
     refresh_token: Annotated[str | None, Form(max_length=256)] = None,
@@ -177,6 +178,8 @@ async def oauth_token(
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     try:
+        if not grant_type:
+            raise OAuthError("invalid_request", "grant_type is required.")
         if grant_type == "password":
             if not username or not password:
                 raise OAuthError("invalid_request", "username and password are required.")
