@@ -6,6 +6,7 @@ is still active, so signing out, changing a password or deactivating an account 
 once without a database query per request.
 """
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -95,7 +96,7 @@ async def create_user(
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=passwords.hash_password(password) if password is not None else None,
+        password_hash=await _hash(password) if password is not None else None,
         email_verified_at=utcnow() if email_verified else None,
         roles=[UserRole(role_name=role, permissions=[]) for role in roles],
     )
@@ -121,7 +122,7 @@ async def authenticate(
         limits.login_rate_per_account_ip, "login-account", email.lower(), client.ip_address
     )
     user = await get_user_by_email(session=session, email=email)
-    valid, new_hash = passwords.verify_password(password, user.password_hash if user else None)
+    valid, new_hash = await _verify(password, user.password_hash if user else None)
     if user is None or not valid:
         raise InvalidCredentials("The email or password is incorrect.")
     if not user.is_active:
@@ -139,14 +140,20 @@ async def change_password(
     current_password: str,
     new_password: str,
 ) -> None:
-    """Changes the password and signs out every other session of the user."""
+    """Changes the password and signs out every other session of the user.
+
+    Limited like a login, so that a stolen access token cannot be used to guess the password.
+    """
     user = await get_user(session=session, user_id=principal.user_id)
     if user.password_hash:
-        valid, _ = passwords.verify_password(current_password, user.password_hash)
+        await runtime.limiter.hit(
+            runtime.settings.auth.login_rate_per_account_ip, "password-change", str(user.user_id)
+        )
+        valid, _ = await _verify(current_password, user.password_hash)
         if not valid:
             raise InvalidCredentials("The current password is incorrect.")
     passwords.check_policy(new_password, email=user.email, display_name=user.display_name)
-    user.password_hash = passwords.hash_password(new_password)
+    user.password_hash = await _hash(new_password)
     await revoke_user_sessions(
         session=session,
         runtime=runtime,
@@ -154,6 +161,16 @@ async def change_password(
         reason="password_changed",
         keep=principal.session_id,
     )
+
+
+# Argon2 costs tens of milliseconds of CPU by design: in a thread, so that the event loop keeps
+# serving other requests meanwhile (the hashing releases the GIL).
+async def _hash(password: str) -> str:
+    return await asyncio.to_thread(passwords.hash_password, password)
+
+
+async def _verify(password: str, hashed: str | None) -> tuple[bool, str | None]:
+    return await asyncio.to_thread(passwords.verify_password, password, hashed)
 
 
 # ---------------------------------------------------------------------------------------------
