@@ -5,6 +5,8 @@ from fastapi import APIRouter
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
+from learnwise.content.item_router import router as content_items_router
+from learnwise.skills.router import router as skills_router
 from learnwise.users.router import router as users_router
 
 api_router = APIRouter(prefix="/api/v1")
@@ -12,3 +14,5 @@ api_router.include_router(auth_router)
 api_router.include_router(sso_router)
 api_router.include_router(users_router)
 api_router.include_router(admin_router)
+api_router.include_router(content_items_router)
+api_router.include_router(skills_router)
