@@ -184,7 +184,8 @@ async def test_password_change_with_a_wrong_current_password_changes_nothing(
         headers=bearer(current["access_token"]),
     )
 
-    assert_problem(response, 401, "invalid-credentials")
+    # 403, not 401: the caller is signed in, and must not be taken for signed out.
+    assert_problem(response, 403, "wrong-current-password")
     assert await password_hash_of(db_session, email) == hash_before
     await assert_signed_in(client, other["access_token"])
     await login(client, email, PASSWORD)

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnwise.platform.runtime import Runtime
 from tests.auth.flows import (
     AUTH,
     PASSWORD,
@@ -180,9 +181,33 @@ async def test_guessing_the_current_password_with_a_stolen_access_token_is_limit
         )
 
     for attempt in range(PER_ACCOUNT_AND_IP):
-        assert_problem(await guess(f"guess number {attempt}"), 401, "invalid-credentials")
+        assert_problem(await guess(f"guess number {attempt}"), 403, "wrong-current-password")
     assert_limited(await guess("yet another guess"))
     assert_limited(await guess(PASSWORD))
 
     assert await password_hash_of(db_session, email) == hash_before
     await assert_signed_in(client, owner["access_token"])
+
+
+async def test_sign_ups_are_limited_per_ip(
+    client: httpx.AsyncClient,
+    client_from: Callable[[str], httpx.AsyncClient],
+    db_session: AsyncSession,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runtime.settings.auth, "register_rate_per_ip", "2/hour")
+    await register(client)
+    await register(client)
+    users_before = await user_count(db_session)
+
+    refused = await client.post(
+        f"{AUTH}/register",
+        json={"email": new_email(), "password": PASSWORD, "display_name": "Third"},
+    )
+
+    assert_problem(refused, 429, "too-many-requests")
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    assert await user_count(db_session) == users_before
+    async with client_from("10.0.0.9") as elsewhere:
+        await register(elsewhere)

@@ -24,6 +24,11 @@ class SessionRevoked(Unauthorized):
     code, title = "session-revoked", "This session has been signed out"
 
 
+class WrongCurrentPassword(Forbidden):
+    # Not 401: the caller is signed in, and a client must not take a typo for an ended session.
+    code, title = "wrong-current-password", "The current password is incorrect"
+
+
 class CsrfFailed(Forbidden):
     code, title = "csrf-failed", "Missing or invalid CSRF token"
 

@@ -108,8 +108,13 @@ async def register(
     client: ClientInfoDep,
 ) -> TokenOut:
     """Creates a learner account and signs it in."""
-    user = await service.create_user(
-        session=session, email=body.email, display_name=body.display_name, password=body.password
+    user = await service.register(
+        session=session,
+        runtime=runtime,
+        email=body.email,
+        display_name=body.display_name,
+        password=body.password,
+        client=client,
     )
     tokens = await service.start_session(
         session=session, runtime=runtime, user=user, client=client, method="password"

@@ -27,6 +27,7 @@ from learnwise.auth.exceptions import (
     RefreshTokenReused,
     SessionRevoked,
     UnknownRole,
+    WrongCurrentPassword,
 )
 from learnwise.auth.models import AuthSession, RefreshToken, Role, User, UserRole
 from learnwise.auth.permissions import BUILTIN_ROLE_PERMISSIONS, DEFAULT_ROLE, BuiltinRole
@@ -109,6 +110,24 @@ async def create_user(
     return user
 
 
+async def register(
+    *,
+    session: AsyncSession,
+    runtime: Runtime,
+    email: str,
+    display_name: str,
+    password: str,
+    client: ClientInfo,
+) -> User:
+    """Self-service sign-up of a learner, limited per IP."""
+    await runtime.limiter.hit(
+        runtime.settings.auth.register_rate_per_ip, "register-ip", client.ip_address
+    )
+    return await create_user(
+        session=session, email=email, display_name=display_name, password=password
+    )
+
+
 async def authenticate(
     *, session: AsyncSession, runtime: Runtime, email: str, password: str, client: ClientInfo
 ) -> User:
@@ -151,7 +170,7 @@ async def change_password(
         )
         valid, _ = await _verify(current_password, user.password_hash)
         if not valid:
-            raise InvalidCredentials("The current password is incorrect.")
+            raise WrongCurrentPassword("The current password is incorrect.")
     passwords.check_policy(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = await _hash(new_password)
     await revoke_user_sessions(
@@ -586,11 +605,14 @@ async def load_principal(
         async with runtime.sessionmaker() as session:
             entry = await _principal_entry(session=session, runtime=runtime, session_id=session_id)
         cached = json.dumps(entry)
-        await runtime.cache.set(
+        # Only if still absent: a revocation written while we were reading the database must
+        # not be overwritten by what we read before it.
+        if not await runtime.cache.add(
             _session_key(session_id),
             cached,
             ttl_seconds=runtime.settings.auth.session_cache_seconds,
-        )
+        ):
+            cached = await runtime.cache.get(_session_key(session_id)) or cached
     entry = json.loads(cached)
     if not entry["active"] or entry["user_id"] != str(user_id):
         raise SessionRevoked("This session has been signed out; sign in again.")

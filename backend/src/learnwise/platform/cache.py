@@ -14,6 +14,10 @@ from redis.asyncio import Redis
 class Cache(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None: ...
+    async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
+        """Sets the key only if it is absent; True when it did."""
+        ...
+
     async def delete(self, *keys: str) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -40,6 +44,12 @@ class MemoryCache:
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         self._entries[key] = (time.monotonic() + ttl_seconds, value)
 
+    async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
+        if await self.get(key) is not None:
+            return False
+        await self.set(key, value, ttl_seconds=ttl_seconds)
+        return True
+
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._entries.pop(key, None)
@@ -62,6 +72,9 @@ class RedisCache:
 
     async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
         await self._redis.set(self._prefix + key, value, ex=ttl_seconds)
+
+    async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
+        return bool(await self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True))
 
     async def delete(self, *keys: str) -> None:
         if keys:
