@@ -33,6 +33,9 @@ class AuthSettings(BaseModel):
     # Per-IP and per-account+IP limits on login and token endpoints ("limits" notation).
     login_rate_per_ip: str = "30/minute"
     login_rate_per_account_ip: str = "5/minute"
+    # Sign-ups per IP: slows mass account creation and email probing, yet leaves room for a
+    # campus behind one NAT address.
+    register_rate_per_ip: str = "60/hour"
     session_cache_seconds: int = Field(60, ge=1)
     # An Ed25519 private key (PEM) to sign access tokens with EdDSA and publish a JWKS;
     # without one, tokens are HS256-signed with the secret key.
