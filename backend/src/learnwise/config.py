@@ -8,7 +8,7 @@ Variables are prefixed ``LEARNWISE_`` (nested sections use ``__``, for example
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -54,6 +54,53 @@ class OidcProviderSettings(BaseModel):
     scopes: str = "openid email profile"
 
 
+GIB = 1024**3
+MIB = 1024**2
+
+
+class MediaSettings(BaseModel):
+    """Uploaded files: where they are stored and how large they may be."""
+
+    storage: Literal["local", "s3"] = "local"
+    # Local storage: every object lives under this directory, under a name the server made.
+    local_root: Path = Path("./data/media")
+    # Where uploads are spooled while they are checked; defaults to <local_root>/tmp for local
+    # storage (so that storing is a rename) and to the system's temporary directory for S3.
+    temp_dir: Path | None = None
+    # S3-compatible storage (AWS, MinIO, Ceph, R2, ...).
+    s3_endpoint_url: str | None = None
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    # Limits. Images are decoded whole to be re-encoded, hence their smaller limits.
+    max_file_bytes: int = Field(2 * GIB, ge=1024)
+    max_image_bytes: int = Field(30 * MIB, ge=1024)
+    max_image_pixels: int = Field(50_000_000, ge=10_000)
+    # The most an office document may unpack to (zip bombs are refused).
+    max_archive_unpacked_bytes: int = Field(512 * MIB, ge=MIB)
+    # Sum of the stored sizes of one user's media; admins have none.
+    quota_bytes: int = Field(20 * GIB, ge=0)
+    # The largest chunk one resumable-upload request may carry.
+    chunk_bytes: int = Field(16 * MIB, ge=64 * 1024)
+    upload_expiry_hours: int = Field(24, ge=1)
+    thumbnail_pixels: int = Field(320, ge=32, le=2048)
+    # Signed URLs: the default and the longest lifetime, and the origin they are built on
+    # (a CDN in front of the API; the public URL when unset).
+    signed_url_seconds: int = Field(3600, ge=10)
+    signed_url_max_seconds: int = Field(7 * 24 * 3600, ge=10)
+    signed_url_base: str | None = None
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Self:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("LEARNWISE_MEDIA__S3_BUCKET must be set when the storage is s3")
+        if self.signed_url_seconds > self.signed_url_max_seconds:
+            raise ValueError("signed_url_seconds must not exceed signed_url_max_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEARNWISE_",
@@ -79,6 +126,7 @@ class Settings(BaseSettings):
     log_json: bool = True
 
     auth: AuthSettings = AuthSettings()
+    media: MediaSettings = MediaSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -53,7 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Each add_middleware wraps the previous ones: the first added runs innermost.
     app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Media uploads stream under their own, larger limits (no media endpoint parses a body).
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        exempt_prefixes=("/api/v1/media",),
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

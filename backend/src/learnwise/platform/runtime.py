@@ -16,6 +16,7 @@ from learnwise.config import Settings
 from learnwise.db import create_engine, make_sessionmaker
 from learnwise.platform.cache import Cache, MemoryCache, RedisCache
 from learnwise.platform.ratelimit import RateLimiter
+from learnwise.platform.storage import Storage, build_storage
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Runtime:
     limiter: RateLimiter
     signer: TokenSigner
     redis: Redis | None
+    storage: Storage
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
@@ -41,10 +43,12 @@ class Runtime:
             limiter=RateLimiter(settings.redis_url, settings.redis_prefix),
             signer=TokenSigner(settings),
             redis=redis,
+            storage=build_storage(settings.media),
         )
 
     async def close(self) -> None:
         await self.cache.close()
+        await self.storage.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.engine.dispose()
