@@ -61,7 +61,11 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--redis-db", type=int, default=15)
     args = parser.parse_args()
-    stack = Stack(ports=Ports(0), redis_db=args.redis_db, workdir=Path(tempfile.mkdtemp()))
+    stack = Stack(
+        ports=Ports(0),
+        redis_db=args.redis_db,
+        workdir=Path(tempfile.mkdtemp(prefix="lw-breakdown-")),
+    )
     try:
         env = stack.prepare_database()
         settings = Settings(

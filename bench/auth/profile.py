@@ -68,6 +68,7 @@ def main() -> None:
     stack = Stack(ports=Ports(args.base_port), redis_db=args.redis_db, workdir=workdir)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     raw = args.out_dir / f"profile-{args.endpoint}.txt"
+    completed = False
     try:
         stack.start()
         users = asyncio.run(_register_users(stack.app_url, 64, stack.run_id))
@@ -97,8 +98,9 @@ def main() -> None:
         _, errors = sampler.communicate(timeout=120)
         if sampler.returncode != 0:
             raise RuntimeError(f"py-spy failed: {errors}")
+        completed = True
     finally:
-        for line in stack.stop():
+        for line in stack.stop(keep_logs=not completed):
             print(line)
     print(_report(raw, args.top))
     print(f"raw collapsed stacks: {raw}")

@@ -12,25 +12,21 @@ import argparse
 import asyncio
 import json
 import os
-import platform
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 
 import httpx
 import redis
 
+from report import machine_facts, markdown, summary
 from stack import BENCH_DIR, REPO, Ports, Stack, require_tools
 
 WRK_DIR = BENCH_DIR / "wrk"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PASSWORD = "bench-password-7c1d"
-ME_TARGET = 0.5
+PASSWORD = "bench-password-7c1d"  # throwaway accounts in a throwaway database
 # The what-if variants (whatif_app.py): path, and whether it takes a bearer token.
 WHATIF_ENDPOINTS = {
     "me_tuned": ("/api/v1/auth/me", True),
@@ -93,6 +89,7 @@ def main() -> None:
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine_busy_before_run": round(background, 3),
     }
+    completed = False
     try:
         print(f"database {stack.database}, Redis db {stack.redis_db} prefix {stack.redis_prefix}")
         stack.start()
@@ -156,8 +153,10 @@ def main() -> None:
             ),
         }
         report["runs"] = bench.runs
+        report["server_errors"] = stack.error_summary()
+        completed = True
     finally:
-        for line in stack.stop():
+        for line in stack.stop(keep_logs=not completed):
             print(line)
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["settings"] = {
@@ -168,13 +167,13 @@ def main() -> None:
         "wrk_threads": args.threads,
         "users": args.users,
     }
-    report["machine"] = _machine(stack.redis_url)
+    report["machine"] = machine_facts(stack.redis_url)
     report["source"] = os.environ.get("LW_BENCH_SOURCE", "unknown (run without run.sh)")
-    report["summary"] = _summary(report["runs"], connections)
+    report["summary"] = summary(report["runs"], connections)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out.relative_to(REPO) if args.out.is_relative_to(REPO) else args.out}")
-    print(_markdown(report))
+    print(markdown(report, WHATIF_ENDPOINTS))
 
 
 def _planned_seconds(args: argparse.Namespace, connections: list[int], names: list[str]) -> float:
@@ -387,112 +386,6 @@ def _check_endpoints(stack: Stack, access_token: str) -> None:
         raise RuntimeError(
             f"sanity check failed: /me {me.status_code} {me.text}, /bare {bare.text}"
         )
-
-
-def _machine(redis_url: str) -> dict:
-    cpuinfo = Path("/proc/cpuinfo").read_text()
-    model = next(
-        (ln.split(":", 1)[1].strip() for ln in cpuinfo.splitlines() if ln.startswith("model name")),
-        "?",
-    )
-    pg = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tA", "-c", "SHOW server_version"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
-    haproxy = subprocess.run(["haproxy", "-v"], capture_output=True, text=True, check=False)
-    return {
-        "cores": os.cpu_count(),
-        "cpu_model": model,
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "kernel": platform.release(),
-        "python": sys.version.split()[0],
-        "postgresql": pg,
-        "redis": redis.Redis.from_url(redis_url).info("server")["redis_version"],
-        "wrk": (wrk.stdout + wrk.stderr).splitlines()[0].split(" [")[0],
-        "haproxy": haproxy.stdout.splitlines()[0].split(" - ")[0],
-        "packages": {
-            p: version(p)
-            for p in (
-                "fastapi",
-                "starlette",
-                "uvicorn",
-                "uvloop",
-                "httptools",
-                "sqlalchemy",
-                "asyncpg",
-                "redis",
-                "pyjwt",
-                "argon2-cffi",
-                "pwdlib",
-                "structlog",
-            )
-        },
-    }
-
-
-def _summary(runs: list[dict], connections: list[int]) -> dict:
-    """Per connection count: the median req/s of each endpoint over the rounds, and its ratio
-    to the bare endpoint's median in the same run."""
-    by_connections = {}
-    for conns in connections:
-        medians = {}
-        for endpoint in dict.fromkeys(r["endpoint"] for r in runs):
-            values = [
-                r["rps"] for r in runs if r["endpoint"] == endpoint and r["connections"] == conns
-            ]
-            if values:
-                medians[endpoint] = statistics.median(values)
-        bare = medians.get("bare")
-        by_connections[str(conns)] = {
-            endpoint: {"rps": rps, "over_bare": round(rps / bare, 3) if bare else None}
-            for endpoint, rps in medians.items()
-        }
-    met = [
-        r["me"]["over_bare"] >= ME_TARGET
-        for r in by_connections.values()
-        if "me" in r and r["me"]["over_bare"] is not None
-    ]
-    return {
-        "by_connections": by_connections,
-        "me_target": ME_TARGET,
-        "me_target_met": bool(met) and all(met),
-    }
-
-
-def _serving_group(endpoint: str) -> str:
-    if endpoint == "bare":
-        return "bare_instances"
-    return "whatif_instances" if endpoint in WHATIF_ENDPOINTS else "app_instances"
-
-
-def _markdown(report: dict) -> str:
-    rows = [
-        "| endpoint | conns | round | req/s | p50 ms | p90 ms | p99 ms | errors | machine busy "
-        "| CPU ms/req: serving instances / haproxy / postgres / redis / wrk / other |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in report["runs"]:
-        cpu = r["cpu_ms_per_request"]
-        served = cpu[_serving_group(r["endpoint"])]
-        lat = r["latency_us"]
-        rows.append(
-            f"| {r['endpoint']} | {r['connections']} | {r['round']} | {r['rps']:.0f} "
-            f"| {lat['p50'] / 1000:.1f} | {lat['p90'] / 1000:.1f} | {lat['p99'] / 1000:.1f} "
-            f"| {r['error_count']} | {r['machine_busy_fraction']:.0%} "
-            f"| {served:.3f} / {cpu['haproxy']:.3f} / {cpu['postgres']:.3f} / {cpu['redis']:.3f} "
-            f"/ {cpu['wrk']:.3f} / {cpu['other']:.3f} |"
-        )
-    rows.append("")
-    for conns, medians in report["summary"]["by_connections"].items():
-        ratios = ", ".join(
-            f"{endpoint} {m['rps']:.0f} ({m['over_bare']})" for endpoint, m in medians.items()
-        )
-        rows.append(f"- c={conns}, median req/s (÷ bare): {ratios}")
-    rows.append(f"- integrity: {report.get('integrity')}")
-    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ pair behind one HAProxy on loopback, plus the throwaway PostgreSQL database and 
 they use. Everything started here is stopped here, by process group id; the database is dropped.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -201,6 +202,14 @@ class Stack:
                     [sys.executable, str(BENCH_DIR / "whatif_app.py"), "--port", str(port)],
                     env=env,
                 )
+        for port in self.ports.app_instances:
+            self._wait_ready(f"http://127.0.0.1:{port}/health/ready")
+        for port in self.ports.bare_instances:
+            self._wait_ready(f"http://127.0.0.1:{port}/bare")
+        if self.whatif:
+            for port in self.ports.whatif_instances:
+                self._wait_ready(f"http://127.0.0.1:{port}/health/ready")
+        # The balancer last, once every instance answers.
         config = self.workdir / "haproxy.cfg"
         a1, a2 = self.ports.app_instances
         b1, b2 = self.ports.bare_instances
@@ -212,13 +221,7 @@ class Stack:
             text += HAPROXY_WHATIF_CFG.format(whatif_port=self.ports.whatif, whatif1=w1, whatif2=w2)
         config.write_text(text)
         self._spawn("haproxy", ["haproxy", "-db", "-f", str(config)], env=env)
-        for port in self.ports.app_instances:
-            self._wait_ready(f"http://127.0.0.1:{port}/health/ready")
-        for port in self.ports.bare_instances:
-            self._wait_ready(f"http://127.0.0.1:{port}/bare")
         if self.whatif:
-            for port in self.ports.whatif_instances:
-                self._wait_ready(f"http://127.0.0.1:{port}/health/ready")
             self._wait_ready(f"{self.whatif_url}/health/ready")
         self._wait_ready(f"{self.app_url}/health/ready")
         self._wait_ready(f"{self.bare_url}/bare")
@@ -229,8 +232,9 @@ class Stack:
     def psql(self, sql: str) -> str:
         return _run([*PG, "-d", self.database, "-c", sql]).strip()
 
-    def stop(self) -> list[str]:
-        """Stops what start() started and removes the bench's data; returns what it did."""
+    def stop(self, *, keep_logs: bool = False) -> list[str]:
+        """Stops what start() started and removes the bench's data and its working folder (the
+        servers' logs; kept with ``keep_logs``); returns what it did."""
         done = []
         for name, process in reversed(self.processes.items()):
             if process.poll() is None:
@@ -260,7 +264,34 @@ class Stack:
             client.delete(*keys)
         client.close()
         done.append(f"deleted {len(keys)} Redis keys {self.redis_prefix}* in db {self.redis_db}")
+        if keep_logs:
+            done.append(f"kept the servers' logs in {self.workdir}")
+        else:
+            shutil.rmtree(self.workdir, ignore_errors=True)
         return done
+
+    def error_summary(self) -> dict[str, int]:
+        """The error lines the app servers logged, by event and the exception's last line."""
+        counts: dict[str, int] = {}
+        for log in sorted(self.workdir.glob("*.log")):
+            if log.stem == "haproxy":
+                continue
+            for line in log.read_text(errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    entry = {"event": line[:200], "level": "unstructured"}
+                if not isinstance(entry, dict) or entry.get("level") not in (
+                    "error",
+                    "critical",
+                    "unstructured",
+                ):
+                    continue
+                lines = (entry.get("exception") or "").strip().splitlines()
+                cause = next((ln for ln in reversed(lines) if not ln.startswith("(Background")), "")
+                key = f"{log.stem}: {entry.get('event')} {cause[:200]}".strip()
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         path = self.workdir / f"{name}.log"
