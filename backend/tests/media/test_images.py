@@ -119,3 +119,30 @@ async def test_reencoding_is_deterministic(
     first = await uploaded(client, people.instructor, data, "a.jpg")
     second = await uploaded(client, people.other_instructor, data, "b.jpg")
     assert first["checksum"] == second["checksum"]
+
+
+def _sequence(fmt: str, **options) -> bytes:
+    first = Image.new("RGB", (30, 20), (255, 0, 0))
+    second = Image.new("RGB", (30, 20), (0, 255, 0))
+    buffer = io.BytesIO()
+    first.save(buffer, format=fmt, save_all=True, append_images=[second], **options)
+    return buffer.getvalue()
+
+
+async def test_camera_multi_picture_jpeg_keeps_its_first_picture(
+    client: httpx.AsyncClient, local_media: MediaEnv, people: People
+) -> None:
+    body, stored = await stored_image(client, people, _sequence("MPO"), "camera.jpg")
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (image.format, getattr(image, "n_frames", 1)) == ("JPEG", 1)
+        assert image.getpixel((5, 5))[0] > 240
+    assert "frames" not in body["details"]
+
+
+async def test_animated_png_is_kept(
+    client: httpx.AsyncClient, local_media: MediaEnv, people: People
+) -> None:
+    body, stored = await stored_image(client, people, _sequence("PNG", duration=100), "a.png")
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.n_frames == 2
+    assert body["details"]["frames"] == 2

@@ -1,6 +1,8 @@
 """Resumable uploads: chunks appended at the right offset, resumed after an interruption,
 completed into a stored file exactly as a single upload would be, and abandoned ones cleaned."""
 
+import os
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -295,3 +297,18 @@ async def test_expired_uploads_are_refused_and_purged(
         is None
     )
     assert await media.storage.list_prefix("uploads/") == []
+
+
+async def test_spooled_files_left_by_a_crash_are_swept(
+    client: httpx.AsyncClient, local_media: MediaEnv, people: People
+) -> None:
+    temp_dir = local_media.storage.temp_dir
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    left, current = temp_dir / "spool-left-behind", temp_dir / "spool-in-use"
+    for path in (left, current):
+        path.write_bytes(b"partial upload")
+    two_days_ago = time.time() - 2 * 24 * 3600 - local_media.settings.upload_expiry_hours * 3600
+    os.utime(left, (two_days_ago, two_days_ago))
+    await started(client, people.instructor, "a.mp4", 10)
+    assert not left.exists()
+    assert current.exists()

@@ -52,7 +52,14 @@ def check_office_document(path: Path, *, max_unpacked_bytes: int) -> FileType:
             file_type = _document_type(archive)
             _unpack_within_budget(archive, entries, max_unpacked_bytes)
             return file_type
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        OSError,  # a damaged header's offset points outside the file
+        UnicodeDecodeError,  # a damaged entry name
+    ) as exc:
         raise CorruptFile("The document's zip archive is damaged.") from exc
 
 

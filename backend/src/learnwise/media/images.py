@@ -8,6 +8,7 @@ so a small file that would decode to gigabytes (a decompression bomb) is refused
 """
 
 import io
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,9 @@ def reencode_image(
     try:
         with Image.open(source, formats=[pillow_format]) as image:
             width, height = image.size
-            frames = getattr(image, "n_frames", 1)
+            # A camera's multi-picture JPEG (MPO) keeps its first picture; GIF, WebP and PNG
+            # (APNG) keep their animation.
+            frames = 1 if pillow_format == "JPEG" else getattr(image, "n_frames", 1)
             if width * height * frames > max_pixels:
                 raise ImageTooLarge(
                     f"The image is {width}x{height} pixels"
@@ -75,7 +78,15 @@ def reencode_image(
             )
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge("The image decodes to too many pixels.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        IndexError,  # seen from Pillow on damaged GIF and WebP data
+        struct.error,
+    ) as exc:
         raise CorruptFile("The image is damaged or not what its header claims.") from exc
 
 

@@ -6,10 +6,13 @@ count is checked as they arrive, so an oversized upload stops at the limit. The 
 image re-encoding are blocking work, run in a worker thread.
 """
 
+import contextlib
 import hashlib
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -99,6 +102,17 @@ async def spool(
     except BaseException:
         target.discard()
         raise
+
+
+def sweep_spool(directory: Path, older_than: timedelta) -> None:
+    """Deletes spooled files older than ``older_than`` (blocking: run it in a thread)."""
+    if not directory.is_dir():
+        return
+    cutoff = time.time() - older_than.total_seconds()
+    for path in directory.glob("spool-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 async def read_file(path: Path) -> AsyncIterator[bytes]:

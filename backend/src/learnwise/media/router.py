@@ -16,7 +16,7 @@ from learnwise.auth.dependencies import CurrentPrincipal, RequirePermission
 from learnwise.auth.permissions import Permission
 from learnwise.auth.service import Principal
 from learnwise.db import SessionDep
-from learnwise.media import delivery, service
+from learnwise.media import delivery, service, uploads
 from learnwise.media.dependencies import MediaReaderDep
 from learnwise.media.exceptions import UploadIncomplete
 from learnwise.media.schemas import MediaRead, SignedUrlRead, UploadRead
@@ -72,7 +72,7 @@ async def start_upload(
     size: Annotated[int, Query(ge=0, description="The file's size in bytes.")],
 ) -> UploadRead:
     """Starts a resumable upload, for large files (video) and unreliable connections."""
-    upload = await service.start_upload(
+    upload = await uploads.start_upload(
         runtime=runtime, session=session, principal=principal, filename=filename, size=size
     )
     read = UploadRead.of(upload, max_chunk_bytes=runtime.settings.media.chunk_bytes, media=None)
@@ -86,7 +86,7 @@ async def upload_offset(
     upload_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
     """Where an interrupted upload stands: the Upload-Offset header."""
-    state = await service.get_upload(session=session, principal=principal, upload_id=upload_id)
+    state = await uploads.get_upload(session=session, principal=principal, upload_id=upload_id)
     return Response(
         status_code=204,
         headers={
@@ -101,7 +101,7 @@ async def upload_offset(
 async def read_upload(
     upload_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep, session: SessionDep
 ) -> UploadRead:
-    state = await service.get_upload(session=session, principal=principal, upload_id=upload_id)
+    state = await uploads.get_upload(session=session, principal=principal, upload_id=upload_id)
     return UploadRead.of(
         state.upload, max_chunk_bytes=runtime.settings.media.chunk_bytes, media=state.media
     )
@@ -121,7 +121,7 @@ async def append_chunk(
 ) -> UploadRead:
     """Appends a chunk. A chunk that does not start at the current offset is refused (409,
     with the offset); the chunk that completes the file stores it and returns it as ``media``."""
-    state = await service.append_chunk(
+    state = await uploads.append_chunk(
         runtime=runtime,
         session=session,
         principal=principal,
@@ -140,7 +140,7 @@ async def append_chunk(
 async def cancel_upload(
     upload_id: uuid.UUID, principal: CurrentPrincipal, runtime: RuntimeDep, session: SessionDep
 ) -> None:
-    await service.cancel_upload(
+    await uploads.cancel_upload(
         runtime=runtime, session=session, principal=principal, upload_id=upload_id
     )
 
@@ -161,7 +161,7 @@ async def upload(
     """Uploads a file sent as the raw request body. Its type is sniffed from the content and
     must be on the allow-list and agree with the name; images are re-encoded without their
     metadata, and identical files are stored once."""
-    media = await service.upload_media(
+    media = await uploads.upload_media(
         runtime=runtime,
         session=session,
         principal=principal,
