@@ -23,6 +23,14 @@ class SlugTaken(Conflict):
     code, title = "slug-taken", "A course with this slug already exists"
 
 
+class CourseInUse(Conflict):
+    code, title = "course-in-use", "The course has learners"
+
+
+class StatusFilterDenied(Forbidden):
+    code, title = "status-filter-denied", "You may not list courses by this status"
+
+
 class InvalidStatusChange(Conflict):
     code, title = "invalid-status-change", "The course cannot move to this status"
 
