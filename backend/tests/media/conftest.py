@@ -108,6 +108,19 @@ async def media(
         yield env
 
 
+@pytest.fixture(params=["local", "s3"])
+async def live_media(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    live_client: httpx.AsyncClient,
+) -> AsyncIterator[MediaEnv]:
+    """Media for requests that really commit (live_client), on local storage and on S3."""
+    async for env in _install(request.param, tmp_path, runtime, monkeypatch, request):
+        yield env
+
+
 @pytest.fixture
 async def local_media(
     request: pytest.FixtureRequest,
