@@ -17,6 +17,7 @@ Quiz conventions:
 
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
@@ -324,6 +325,38 @@ def learner_view(content: dict[str, Any]) -> dict[str, Any]:
     """What a learner may see of a stored content document: everything but the answer key
     (correct options, accepted answers, numeric answers and tolerances, explanations)."""
     return parse_content(content).learner_view()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaReference:
+    """A media file the content points at: where, and what it must be."""
+
+    field: str
+    media_id: uuid.UUID
+    kinds: frozenset[str] | None = None
+    content_types: frozenset[str] | None = None
+
+
+def media_references(content: ItemContent) -> list[MediaReference]:
+    match content:
+        case VideoContent():
+            return [
+                MediaReference("content.media_id", content.media_id, frozenset({"video"})),
+                *(
+                    MediaReference(
+                        f"content.captions.{index}.media_id",
+                        caption.media_id,
+                        frozenset({"text"}),
+                        frozenset({"text/vtt"}),
+                    )
+                    for index, caption in enumerate(content.captions)
+                    if caption.media_id is not None
+                ),
+            ]
+        case FileContent():
+            return [MediaReference("content.media_id", content.media_id)]
+        case _:
+            return []
 
 
 def question_skill_refs(content: ItemContent) -> set[str]:

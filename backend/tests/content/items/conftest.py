@@ -10,6 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnwise.content.models import Course, CourseInstructor, Enrollment, Module
+from learnwise.media.models import Media, MediaBlob
+
+from .samples import FILE_ID, VIDEO_ID, VTT_ID
 
 API = "/api/v1"
 
@@ -48,6 +51,37 @@ async def add_course(
     return course, module
 
 
+async def add_media(
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    kind: str,
+    content_type: str,
+    media_id: str | None = None,
+) -> Media:
+    """A media file record (its bytes are not needed by the items API)."""
+    checksum = secrets.token_hex(32)
+    session.add(
+        MediaBlob(
+            checksum=checksum,
+            storage_key=f"blobs/{checksum}",
+            size_bytes=10,
+            content_type=content_type,
+        )
+    )
+    await session.flush()  # no relationship orders the two inserts
+    media = Media(
+        media_id=uuid.UUID(media_id) if media_id else uuid.uuid4(),
+        owner_id=owner_id,
+        checksum=checksum,
+        kind=kind,
+        content_type=content_type,
+        size_bytes=10,
+    )
+    session.add(media)
+    await session.flush()
+    return media
+
+
 @pytest.fixture
 async def world(make_account, db_session: AsyncSession) -> World:
     admin = await make_account("admin")
@@ -59,6 +93,9 @@ async def world(make_account, db_session: AsyncSession) -> World:
     course, module = await add_course(db_session, owner.user_id)
     db_session.add(CourseInstructor(course_id=course.course_id, user_id=co_instructor.user_id))
     db_session.add(Enrollment(user_id=learner.user_id, course_id=course.course_id))
+    await add_media(db_session, owner.user_id, "video", "video/mp4", VIDEO_ID)
+    await add_media(db_session, owner.user_id, "text", "text/vtt", VTT_ID)
+    await add_media(db_session, owner.user_id, "document", "application/pdf", FILE_ID)
     await db_session.commit()
     return World(
         course.course_id,

@@ -2,7 +2,10 @@
 
 from typing import Any
 
-MEDIA_ID = "7b0f3f7e-8a4b-4a8e-9a51-0c0c3b6b2f10"
+# The media files the item tests' world uploads (tests/content/items/conftest.py).
+VIDEO_ID = "7b0f3f7e-8a4b-4a8e-9a51-0c0c3b6b2f10"
+VTT_ID = "0b8e2a44-3a53-4f0e-a2a9-8e7a0a4cc1d2"
+FILE_ID = "c3a1d0f5-54a2-4d0b-8f9c-3f3b4b1f6e07"
 
 
 def lesson(body: str = "# Loops\n\nA `for` loop repeats; $\\sum_{i=1}^n i$.") -> dict[str, Any]:
@@ -12,11 +15,11 @@ def lesson(body: str = "# Loops\n\nA `for` loop repeats; $\\sum_{i=1}^n i$.") ->
 def video() -> dict[str, Any]:
     return {
         "type": "video",
-        "media_id": MEDIA_ID,
+        "media_id": VIDEO_ID,
         "duration_seconds": 300,
         "captions": [
             {"language": "en", "vtt": "WEBVTT\n\n00:00.000 --> 00:02.000\nHello"},
-            {"language": "fr", "media_id": MEDIA_ID},
+            {"language": "fr", "media_id": VTT_ID},
         ],
         "transcript": "Hello",
     }
@@ -93,7 +96,7 @@ def exercise() -> dict[str, Any]:
 
 
 def file() -> dict[str, Any]:
-    return {"type": "file", "media_id": MEDIA_ID, "description": "Slides"}
+    return {"type": "file", "media_id": FILE_ID, "description": "Slides"}
 
 
 def link(url: str = "https://docs.python.org/3/tutorial/") -> dict[str, Any]:
@@ -116,7 +119,7 @@ def _question(**changes: Any) -> dict[str, Any]:
 
 # (name, content, a fragment of the location the error must name)
 INVALID: list[tuple[str, dict[str, Any], str]] = [
-    ("unknown type", {"type": "podcast", "media_id": MEDIA_ID}, "content"),
+    ("unknown type", {"type": "podcast", "media_id": VIDEO_ID}, "content"),
     ("no type", {"body": "hello"}, "content"),
     ("empty lesson", lesson(""), "body"),
     ("lesson with unknown field", {**lesson(), "script": "x"}, "script"),
@@ -124,7 +127,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("video of zero seconds", {**video(), "duration_seconds": 0}, "duration_seconds"),
     (
         "caption with two sources",
-        {**video(), "captions": [{"language": "en", "media_id": MEDIA_ID, "vtt": "WEBVTT"}]},
+        {**video(), "captions": [{"language": "en", "media_id": VIDEO_ID, "vtt": "WEBVTT"}]},
         "captions",
     ),
     (

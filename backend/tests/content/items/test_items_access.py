@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from learnwise.content.models import Enrollment
+from learnwise.content.models import Enrollment, Module
 
 from .conftest import API, World, add_course, create_item, patch_item, publish
 from .samples import ANSWER_KEY_FIELDS, lesson, quiz
@@ -257,3 +257,22 @@ async def test_items_of_a_draft_course_are_hidden_from_everyone_else(
         listed = await client.get(url, headers=account.headers)
         assert listed.status_code == 404
     assert (await client.get(f"{API}/items/{content_id}", headers=world.admin.headers)).is_success
+
+
+async def test_items_of_a_draft_module_are_hidden_from_learners(
+    client: httpx.AsyncClient, db_session: AsyncSession, world: World
+) -> None:
+    item = await create_item(client, world, lesson(), title="In a draft module")
+    await publish(client, item["content_id"], by=world.owner)
+    await db_session.execute(
+        update(Module).where(Module.module_id == world.module_id).values(status="draft")
+    )
+    await db_session.commit()
+
+    seen = await client.get(f"{API}/items/{item['content_id']}", headers=world.learner.headers)
+    listed = await client.get(world.items_url, headers=world.learner.headers)
+    owners = await client.get(world.items_url, headers=world.owner.headers)
+
+    assert seen.status_code == 404 and seen.json()["code"] == "item-not-found"
+    assert listed.status_code == 404 and listed.json()["code"] == "module-not-found"
+    assert [i["title"] for i in owners.json()["items"]] == ["In a draft module"]
