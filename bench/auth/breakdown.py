@@ -79,6 +79,7 @@ def main() -> None:
             auth={
                 "login_rate_per_ip": "1000000/minute",
                 "login_rate_per_account_ip": "1000000/minute",
+                "register_rate_per_ip": "1000000/minute",
             },
         )
         requests, steps = asyncio.run(_measure(settings, args.iterations))

@@ -164,9 +164,11 @@ class Stack:
             "LEARNWISE_ENVIRONMENT": "production",
             "LEARNWISE_SECRET_KEY": secret_key,
             "LEARNWISE_LOG_LEVEL": "WARNING",
-            # Raised for the bench only: the login runs sign in thousands of times from one IP.
+            # Raised for the bench only: it registers its users and signs in thousands of times
+            # from one IP.
             "LEARNWISE_AUTH__LOGIN_RATE_PER_IP": "1000000/minute",
             "LEARNWISE_AUTH__LOGIN_RATE_PER_ACCOUNT_IP": "1000000/minute",
+            "LEARNWISE_AUTH__REGISTER_RATE_PER_IP": "1000000/minute",
         }
 
     # -----------------------------------------------------------------------------------------
