@@ -23,19 +23,30 @@ from learnwise.content.models import (
 )
 from learnwise.db import Base
 from learnwise.media.models import Media, MediaBlob, MediaUpload
-from learnwise.progress.models import Achievement, UserProgress
+from learnwise.platform.models import IdempotencyRecord, OutboxEvent
+from learnwise.progress.models import (
+    Achievement,
+    Certificate,
+    LearningDay,
+    ProgressReset,
+    QuizAttempt,
+    UserProgress,
+)
 from learnwise.users.models import UserSettings
 
 __all__ = [
     "Achievement",
     "AuthSession",
     "Base",
+    "Certificate",
     "ContentItem",
     "ContentItemSkill",
     "ContentVersion",
     "Course",
     "CourseInstructor",
     "Enrollment",
+    "IdempotencyRecord",
+    "LearningDay",
     "Media",
     "MediaBlob",
     "MediaUpload",
@@ -43,6 +54,9 @@ __all__ = [
     "ModulePrerequisite",
     "OidcIdentity",
     "OidcLoginState",
+    "OutboxEvent",
+    "ProgressReset",
+    "QuizAttempt",
     "RefreshToken",
     "Role",
     "Skill",

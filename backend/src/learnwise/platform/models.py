@@ -1,0 +1,57 @@
+"""Cross-cutting tables: the outbox of domain events and the idempotency records."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from learnwise.db import Base, JsonDocument, new_id, utcnow
+
+
+class OutboxEvent(Base):
+    """A domain event, written in the same transaction as the change it reports, and relayed
+    afterwards at least once (consumers deduplicate by ``event_id``)."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (
+        # The relay's queue: events not yet published, oldest first.
+        Index(
+            "ix_outbox_event_unpublished",
+            "occurred_at",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.user_id", ondelete="SET NULL"), index=True
+    )
+    course_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("courses.course_id", ondelete="SET NULL"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class IdempotencyRecord(Base):
+    """The outcome of a request sent with an Idempotency-Key, so that a retry gets the same
+    answer and has no second effect."""
+
+    __tablename__ = "idempotency_record"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    # SHA-256 of method, path and body: the same key with another payload is refused.
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None]  # None while the first request is in flight
+    response_body: Mapped[Any | None] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
