@@ -23,7 +23,7 @@ from learnwise.content.models import (
 )
 from learnwise.db import Base
 from learnwise.media.models import Media, MediaBlob, MediaUpload
-from learnwise.platform.models import IdempotencyRecord, OutboxEvent
+from learnwise.platform.models import EventReceipt, IdempotencyRecord, OutboxEvent
 from learnwise.progress.models import (
     Achievement,
     Certificate,
@@ -45,6 +45,7 @@ __all__ = [
     "Course",
     "CourseInstructor",
     "Enrollment",
+    "EventReceipt",
     "IdempotencyRecord",
     "LearningDay",
     "Media",

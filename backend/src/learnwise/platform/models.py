@@ -39,6 +39,18 @@ class OutboxEvent(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
+class EventReceipt(Base):
+    """That a consumer has handled an event: relaying is at-least-once, handling is once."""
+
+    __tablename__ = "event_receipt"
+
+    consumer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("outbox_event.event_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class IdempotencyRecord(Base):
     """The outcome of a request sent with an Idempotency-Key, so that a retry gets the same
     answer and has no second effect."""
