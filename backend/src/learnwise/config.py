@@ -80,7 +80,7 @@ class MediaSettings(BaseModel):
     max_image_pixels: int = Field(50_000_000, ge=10_000)
     # The most an office document may unpack to (zip bombs are refused).
     max_archive_unpacked_bytes: int = Field(512 * MIB, ge=MIB)
-    # Sum of the stored sizes of one user's media; admins have none.
+    # Per user: their files plus their unfinished resumable uploads. Admins have none.
     quota_bytes: int = Field(20 * GIB, ge=0)
     # The largest chunk one resumable-upload request may carry.
     chunk_bytes: int = Field(16 * MIB, ge=64 * 1024)

@@ -79,7 +79,7 @@ def is_admin(principal: Principal) -> bool:
 
 
 def manages(principal: Principal, media: Media) -> bool:
-    """The owner and admins manage a file (sign its URLs for anyone, delete it)."""
+    """The owner and admins manage a file (may delete it); others may at most read it."""
     return media.owner_id == principal.user_id or is_admin(principal)
 
 
