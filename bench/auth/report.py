@@ -97,8 +97,9 @@ def _serving_group(endpoint: str, whatif_endpoints: Iterable[str]) -> str:
 def markdown(report: dict, whatif_endpoints: Iterable[str]) -> str:
     rows = [
         "| endpoint | conns | round | req/s | p50 ms | p90 ms | p99 ms | errors | machine busy "
-        "| CPU ms/req: serving instances / haproxy / postgres / redis / wrk / other |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU ms/req: serving instances / haproxy / postgres / redis / wrk "
+        "| other programs / unattributed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in report["runs"]:
         cpu = r["cpu_ms_per_request"]
@@ -109,7 +110,7 @@ def markdown(report: dict, whatif_endpoints: Iterable[str]) -> str:
             f"| {lat['p50'] / 1000:.1f} | {lat['p90'] / 1000:.1f} | {lat['p99'] / 1000:.1f} "
             f"| {r['error_count']} | {r['machine_busy_fraction']:.0%} "
             f"| {served:.3f} / {cpu['haproxy']:.3f} / {cpu['postgres']:.3f} / {cpu['redis']:.3f} "
-            f"/ {cpu['wrk']:.3f} / {cpu['other']:.3f} |"
+            f"/ {cpu['wrk']:.3f} | {cpu['other_programs']:.3f} / {cpu['unattributed']:.3f} |"
         )
     rows.append("")
     for conns, medians in report["summary"]["by_connections"].items():

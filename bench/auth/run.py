@@ -223,6 +223,7 @@ class Bench:
         groups = self._groups()
         before = {g: _cpu_ticks(pids) for g, pids in groups.items()}
         children_before = _children_cpu_seconds()
+        everyone_before = _all_process_ticks()
         machine_before = _machine_ticks()
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -230,6 +231,7 @@ class Bench:
         stdout, stderr = process.communicate(timeout=duration + 60)
         # communicate() reaped wrk already; its CPU time comes from the children's rusage.
         machine_after = _machine_ticks()
+        everyone_after = _all_process_ticks()
         after = {g: _cpu_ticks(pids) for g, pids in groups.items()}
         line = next((ln for ln in stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
         if process.returncode != 0 or line is None:
@@ -252,9 +254,17 @@ class Bench:
             for g in groups
         }
         cpu_s["wrk"] = _children_cpu_seconds() - children_before
-        # Machine-wide busy time not charged to the bench's processes: kernel work charged to no
-        # process, and anything else running on the machine meanwhile.
-        cpu_s["other"] = max(busy / CLOCK_TICKS - sum(cpu_s.values()), 0.0)
+        # Machine-wide busy time not charged to the bench's processes: other programs running
+        # meanwhile (those still alive at the end, kernel threads included), and the rest (work
+        # of processes that exited during the run, and kernel work charged to no process).
+        ours = {pid for pids in groups.values() for pid in pids} | {os.getpid()}
+        others = sum(
+            ticks - everyone_before.get(pid, 0)
+            for pid, ticks in everyone_after.items()
+            if pid not in ours
+        )
+        cpu_s["other_programs"] = others / CLOCK_TICKS
+        cpu_s["unattributed"] = max(busy / CLOCK_TICKS - sum(cpu_s.values()), 0.0)
         self.runs.append(
             {
                 "endpoint": name,
@@ -279,7 +289,7 @@ class Bench:
             "bare_instances": self.stack.pids("bare1", "bare2"),
             "whatif_instances": self.stack.pids("whatif1", "whatif2"),
             "haproxy": self.stack.pids("haproxy"),
-            "postgres": _pids_named("postgres"),
+            "postgres": _postgres_backends_of(self.stack.database),
             "redis": [self.redis_pid],
         }
 
@@ -311,15 +321,30 @@ def _cpu_ticks(pids: list[int]) -> tuple[int, int]:
     return user, system
 
 
-def _pids_named(comm: str) -> list[int]:
+def _all_process_ticks() -> dict[int, int]:
+    """CPU ticks (user + system) of every process alive now."""
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def _postgres_backends_of(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to ``database``."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if (entry / "comm").read_text().strip() == comm:
-                    pids.append(int(entry.name))
+                command = (entry / "cmdline").read_bytes().decode(errors="replace")
             except (FileNotFoundError, ProcessLookupError):
                 continue
+            if command.startswith("postgres:") and f" {database} " in command:
+                pids.append(int(entry.name))
     return pids
 
 
