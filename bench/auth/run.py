@@ -220,10 +220,8 @@ class Bench:
             *script_args,
         ]
         env = {**os.environ, "LW_BENCH_LUA_DIR": str(WRK_DIR)}
-        groups = self._groups()
-        before = {g: _cpu_ticks(pids) for g, pids in groups.items()}
+        before = _per_process_ticks()
         children_before = _children_cpu_seconds()
-        everyone_before = _all_process_ticks()
         machine_before = _machine_ticks()
         process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -231,8 +229,10 @@ class Bench:
         stdout, stderr = process.communicate(timeout=duration + 60)
         # communicate() reaped wrk already; its CPU time comes from the children's rusage.
         machine_after = _machine_ticks()
-        everyone_after = _all_process_ticks()
-        after = {g: _cpu_ticks(pids) for g, pids in groups.items()}
+        after = _per_process_ticks()
+        # Group membership as at the end: PostgreSQL backends may have connected meanwhile.
+        # A process that exited during the run is lost (it shows up as unattributed).
+        groups = self._groups()
         line = next((ln for ln in stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
         if process.returncode != 0 or line is None:
             raise RuntimeError(f"wrk failed ({process.returncode}):\n{stdout}\n{stderr}")
@@ -248,21 +248,22 @@ class Bench:
         if warmup:
             return
         busy, total = (a - b for a, b in zip(machine_after, machine_before, strict=True))
-        cpu_s = {g: (sum(after[g]) - sum(before[g])) / CLOCK_TICKS for g in groups}
+        spent = {
+            pid: (user - before.get(pid, (0, 0))[0], system - before.get(pid, (0, 0))[1])
+            for pid, (user, system) in after.items()
+        }
+        by_group = {g: [spent.get(pid, (0, 0)) for pid in pids] for g, pids in groups.items()}
+        cpu_s = {g: sum(u + s for u, s in ticks) / CLOCK_TICKS for g, ticks in by_group.items()}
         system_share = {
-            g: round((after[g][1] - before[g][1]) / max(sum(after[g]) - sum(before[g]), 1), 2)
-            for g in groups
+            g: round(sum(s for _, s in ticks) / max(sum(u + s for u, s in ticks), 1), 2)
+            for g, ticks in by_group.items()
         }
         cpu_s["wrk"] = _children_cpu_seconds() - children_before
         # Machine-wide busy time not charged to the bench's processes: other programs running
         # meanwhile (those still alive at the end, kernel threads included), and the rest (work
         # of processes that exited during the run, and kernel work charged to no process).
         ours = {pid for pids in groups.values() for pid in pids} | {os.getpid()}
-        others = sum(
-            ticks - everyone_before.get(pid, 0)
-            for pid, ticks in everyone_after.items()
-            if pid not in ours
-        )
+        others = sum(u + s for pid, (u, s) in spent.items() if pid not in ours)
         cpu_s["other_programs"] = others / CLOCK_TICKS
         cpu_s["unattributed"] = max(busy / CLOCK_TICKS - sum(cpu_s.values()), 0.0)
         self.runs.append(
@@ -307,22 +308,8 @@ def _error_count(result: dict) -> int:
     )
 
 
-def _cpu_ticks(pids: list[int]) -> tuple[int, int]:
-    """User and system CPU ticks of these processes (and of their reaped children)."""
-    user = system = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        # utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after "(comm)".
-        user += int(fields[11]) + int(fields[13])
-        system += int(fields[12]) + int(fields[14])
-    return user, system
-
-
-def _all_process_ticks() -> dict[int, int]:
-    """CPU ticks (user + system) of every process alive now."""
+def _per_process_ticks() -> dict[int, tuple[int, int]]:
+    """User and system CPU ticks of every process alive now (reaped children included)."""
     ticks = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -330,7 +317,9 @@ def _all_process_ticks() -> dict[int, int]:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except (FileNotFoundError, ProcessLookupError):
                 continue
-            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+            # utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after "(comm)".
+            user = int(fields[11]) + int(fields[13])
+            ticks[int(entry.name)] = (user, int(fields[12]) + int(fields[14]))
     return ticks
 
 
