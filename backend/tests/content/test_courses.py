@@ -38,6 +38,7 @@ async def test_an_instructor_creates_a_draft_course_with_a_generated_slug(
     assert course["settings"]["show_feedback"] == "immediately"
     assert course["settings"]["passing_score"] == 70
     assert course["modules"] == []
+    assert course["description_html"] == "<h1>Welcome</h1>\n<p>Markdown <em>here</em>.</p>\n"
     assert course["viewer"]["can_edit"] is True
     assert response.headers["ETag"] == 'W/"1"'
     assert response.headers["Location"] == f"/api/v1/courses/{course['course_id']}"
@@ -87,6 +88,8 @@ async def test_only_instructors_and_admins_create_courses(client, people: People
         ({"title": "X", "settings": {"secret": True}}, "settings"),
         ({"title": "X", "cover_media_id": "not-a-uuid"}, "cover_media_id"),
         ({"title": "bad\x00title"}, "title"),
+        ({"title": "X", "description": "nul\x00byte"}, "description"),
+        ({"title": "X", "description": "d" * 100_001}, "description"),
     ],
 )
 async def test_bad_course_input_is_refused_and_nothing_is_created(
@@ -412,3 +415,24 @@ async def test_delete_course(client, courses: Courses, people: People, teach) ->
     assert by_owner.status_code == 204
     assert (await courses.get(people.admin, draft.course_id)).status_code == 404
     assert (await courses.get(people.admin, published.course_id)).status_code == 200
+
+
+async def test_descriptions_are_rendered_to_safe_html(
+    client, courses: Courses, people: People
+) -> None:
+    course = await courses.create(
+        people.owner,
+        title="C",
+        description='<script>alert(1)</script><a href="javascript:x()">**bold**</a>',
+    )
+    module = await client.post(
+        f"{COURSES}/{course['course_id']}/modules",
+        json={"title": "M", "description": "<img src=x onerror=alert(1)> _hi_"},
+        headers=people.owner.headers,
+    )
+
+    assert "<script" not in course["description_html"]
+    assert "javascript:" not in course["description_html"]
+    assert course["description"].startswith("<script>")  # kept as written, for editing
+    assert "onerror" not in module.json()["description_html"]
+    assert "<em>hi</em>" in module.json()["description_html"]

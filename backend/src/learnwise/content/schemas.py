@@ -59,7 +59,9 @@ Summary = Annotated[
     StringConstraints(strip_whitespace=True, max_length=1000),
     AfterValidator(_no_control_characters),
 ]
-Markdown = Annotated[str, StringConstraints(max_length=100_000)]
+Markdown = Annotated[
+    str, StringConstraints(max_length=100_000), AfterValidator(_no_control_characters)
+]
 Slug = Annotated[str, StringConstraints(min_length=3, max_length=120, pattern=SLUG_PATTERN)]
 LanguageTag = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=16)
@@ -196,6 +198,7 @@ class OutlineModule(BaseModel):
     module_id: uuid.UUID
     title: str
     description: str
+    description_html: str = Field(description="The description rendered to safe HTML.")
     sequence_number: int
     status: ModuleStatus
     prerequisite_ids: list[uuid.UUID]
@@ -213,6 +216,7 @@ class Viewer(BaseModel):
 
 class CourseRead(CourseSummary):
     description: str
+    description_html: str = Field(description="The description rendered to safe HTML.")
     settings: CourseSettings
     archived_at: datetime | None
     updated_at: datetime | None

@@ -7,6 +7,7 @@ Other domains reach courses through the access checks here (``get_course_for_rea
 
 import copy
 import re
+import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ from learnwise.content.models import (
     Module,
     ModulePrerequisite,
 )
+from learnwise.content.render import render_markdown
 from learnwise.content.schemas import (
     CourseCreate,
     CourseDuplicate,
@@ -77,6 +79,8 @@ from learnwise.platform.cache import Cache
 ACTIVE = "active"
 DROPPED = "dropped"
 OUTLINE_CACHE_SECONDS = 3600
+# Part of the outline's cache key: bumped whenever OutlineModule changes shape.
+OUTLINE_FORMAT = 1
 
 OutlineView = Literal["full", "published"]
 _outline_adapter = TypeAdapter(list[OutlineModule])
@@ -384,6 +388,7 @@ async def _build_outline(
             module_id=m.module_id,
             title=m.title,
             description=m.description,
+            description_html=render_markdown(m.description),
             sequence_number=m.sequence_number,
             status=ModuleStatus(m.status),
             prerequisite_ids=sorted(prerequisites.get(m.module_id, []), key=module_ids.index),
@@ -403,7 +408,7 @@ async def course_outline(
     change anywhere in the course bumps it, so a cached outline is never stale, and it is
     stored only once the transaction that read it has committed.
     """
-    key = f"content:outline:{course.course_id}:{course.revision}:{view}"
+    key = f"content:outline:{OUTLINE_FORMAT}:{course.course_id}:{course.revision}:{view}"
     cached = await cache.get(key)
     if cached is not None:
         return _outline_adapter.validate_json(cached)
@@ -442,6 +447,7 @@ async def course_view(
     return CourseRead(
         **summary.model_dump(),
         description=course.description,
+        description_html=render_markdown(course.description),
         settings=course_settings(course),
         archived_at=course.archived_at,
         updated_at=course.updated_at,
@@ -510,18 +516,35 @@ async def _free_slug(*, session: AsyncSession, base: str) -> str:
     return f"{base}-{number}"
 
 
-async def _save_slug(*, session: AsyncSession, course: Course, generated_from: str | None) -> None:
-    """Flushes the course; a slug taken meanwhile is a SlugTaken for a slug the caller chose,
-    and another try for a generated one."""
-    for attempt in range(3):
+async def _insert_course(
+    *, session: AsyncSession, course: Course, generated_from: str | None
+) -> None:
+    """Inserts the course. A slug the caller chose and someone took meanwhile is a SlugTaken;
+    a generated one is generated again (numbered, then with a random suffix)."""
+    for attempt in range(4):
         try:
+            # Added inside the savepoint: begin_nested() flushes what is pending before it.
             async with session.begin_nested():
+                session.add(course)
                 await session.flush()
             return
         except IntegrityError as exc:
-            if generated_from is None or attempt == 2:
+            if generated_from is None or attempt == 3:
                 raise SlugTaken(f"The slug {course.slug!r} is already used by a course.") from exc
-            course.slug = await _free_slug(session=session, base=generated_from)
+            course.slug = (
+                await _free_slug(session=session, base=generated_from)
+                if attempt == 0
+                else f"{generated_from}-{secrets.token_hex(3)}"
+            )
+
+
+async def _change_slug(*, session: AsyncSession, course: Course, slug: str) -> None:
+    try:
+        async with session.begin_nested():
+            course.slug = slug
+            await session.flush()
+    except IntegrityError as exc:
+        raise SlugTaken(f"The slug {slug!r} is already used by a course.") from exc
 
 
 async def _ensure_slug_free(
@@ -600,8 +623,7 @@ async def create_course(
         revision=1,
     )
     await refresh_search_document(session=session, course=course)
-    session.add(course)
-    await _save_slug(session=session, course=course, generated_from=generated_from)
+    await _insert_course(session=session, course=course, generated_from=generated_from)
     return course
 
 
@@ -621,8 +643,9 @@ async def update_course(
     values = changes.model_dump(exclude_unset=True, exclude={"settings"})
     if values.get("cover_media_id") is not None:
         await _ensure_cover_image(session=session, media_id=values["cover_media_id"])
-    if "slug" in values and values["slug"] != course.slug:
-        await _ensure_slug_free(session=session, slug=values["slug"], course_id=course.course_id)
+    slug = values.pop("slug", course.slug)
+    if slug != course.slug:
+        await _ensure_slug_free(session=session, slug=slug, course_id=course.course_id)
     for field, value in values.items():
         setattr(course, field, value)
     if changes.settings is not None:
@@ -631,8 +654,8 @@ async def update_course(
         ).model_dump()
     if _SEARCHED_FIELDS & values.keys():
         await refresh_search_document(session=session, course=course)
-    if "slug" in values:
-        await _save_slug(session=session, course=course, generated_from=None)
+    if slug != course.slug:
+        await _change_slug(session=session, course=course, slug=slug)
     await _changed(session=session, course=course, precondition=precondition)
     return course
 
@@ -754,8 +777,7 @@ async def duplicate_course(
         revision=1,
     )
     await refresh_search_document(session=session, course=course)
-    session.add(course)
-    await _save_slug(session=session, course=course, generated_from=generated_from)
+    await _insert_course(session=session, course=course, generated_from=generated_from)
 
     modules = list(
         await session.scalars(
@@ -1155,12 +1177,11 @@ async def enroll(
         await session.flush()
         return enrollment, False
     enrollment = Enrollment(user_id=principal.user_id, course_id=course.course_id, status=ACTIVE)
-    session.add(enrollment)
     try:
         async with session.begin_nested():
+            session.add(enrollment)
             await session.flush()
     except IntegrityError:  # a concurrent request enrolled first
-        session.expunge(enrollment)
         existing = await _enrollment(session=session, user_id=principal.user_id, course=course)
         assert existing is not None
         return existing, False
