@@ -47,8 +47,10 @@ PACKAGES = (
 )
 
 
-LOOP_FRAME = "Runner.run (asyncio/runners.py"
-IDLE_WAITS = ("Condition.wait", "Queue.get", "Event.wait")
+# Worker threads' stacks start here; the main thread's (the event loop, and SQLAlchemy's greenlets,
+# whose stacks py-spy shows without the loop's frames) do not.
+THREAD_ROOT = "Thread._bootstrap ("
+IDLE_WAITS = ("Condition.wait", "Queue.get", "Event.wait", "_worker (concurrent/futures/thread.py")
 
 
 def main() -> None:
@@ -126,9 +128,10 @@ def _target(stack: Stack, users: list[dict], args: argparse.Namespace, workdir: 
 
 
 def _report(raw: Path, top: int) -> str:
-    """Shares of the event loop thread's busy samples: by package (self time), and by function
-    (inclusive and self). Worker threads (anyio's pool, which runs sync dependencies) are
-    counted apart, without their idle waits."""
+    """Shares of the main thread's busy samples (the event loop and SQLAlchemy's greenlets): by
+    package (self time), and by function (inclusive and self). Worker threads (anyio's pool,
+    which runs sync dependencies, and asyncio's, which hashes passwords) are counted apart,
+    without their idle waits."""
     inclusive: collections.Counter[str] = collections.Counter()
     own: collections.Counter[str] = collections.Counter()
     by_package: collections.Counter[str] = collections.Counter()
@@ -139,7 +142,7 @@ def _report(raw: Path, top: int) -> str:
             continue
         count = int(count_text)
         frames = stack_text.split(";")
-        if not any(f.startswith(LOOP_FRAME) for f in frames):
+        if frames[0].startswith(THREAD_ROOT):
             if frames[-1].startswith(IDLE_WAITS):
                 worker_idle += count
             else:
@@ -152,11 +155,11 @@ def _report(raw: Path, top: int) -> str:
         by_package[_package(frames[-1])] += count
     share = lambda c: f"{100 * c / loop_total:5.1f}%"  # noqa: E731
     lines = [
-        f"event loop thread: {loop_total} busy samples; worker threads: {worker_busy} busy, "
+        f"main thread: {loop_total} busy samples; worker threads: {worker_busy} busy, "
         f"{worker_idle} idle samples",
         "(self time of Runner.run is uvloop's C code: socket I/O, polling, scheduling)",
         "",
-        "event loop self time by package:",
+        "main thread self time by package:",
     ]
     lines += [f"  {share(c)}  {p}" for p, c in by_package.most_common(25)]
     lines += ["", f"top {top} functions by inclusive time:"]
@@ -167,7 +170,8 @@ def _report(raw: Path, top: int) -> str:
 
 
 def _package(frame: str) -> str:
-    location = frame.rsplit("(", 1)[-1]
+    """The package of a frame such as ``Connection.execute (asyncpg/connection.py:377)``."""
+    location = "/" + frame.rsplit("(", 1)[-1]
     for package in PACKAGES:
         if f"/{package}/" in location or f"/{package}.py" in location:
             return package
