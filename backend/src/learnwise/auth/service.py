@@ -101,9 +101,11 @@ async def create_user(
         email_verified_at=utcnow() if email_verified else None,
         roles=[UserRole(role_name=role, permissions=[]) for role in roles],
     )
-    session.add(user)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it starts,
+        # and a duplicate flushed there would abort the whole transaction.
         async with session.begin_nested():
+            session.add(user)
             await session.flush()
     except IntegrityError as exc:  # a concurrent registration with the same email won
         raise EmailTaken("An account with this email already exists.") from exc

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response, status
 from learnwise.auth.dependencies import CurrentPrincipal, RequirePermission
 from learnwise.auth.permissions import Permission
 from learnwise.auth.service import Principal
-from learnwise.content import service
+from learnwise.content import publishing, service
 from learnwise.content.dependencies import (
     CatalogQueryDep,
     OptionalIfMatch,
@@ -163,7 +163,8 @@ async def publish_course(
     runtime: RuntimeDep,
     response: Response,
 ) -> CourseRead:
-    course = await service.publish_course(
+    """Publishes the course, its modules and the latest version of every item."""
+    course = await publishing.publish_course(
         session=session, principal=principal, course_id=course_id, precondition=precondition
     )
     return await _course_read(response, session, runtime, principal, course)
