@@ -8,6 +8,8 @@ from learnwise.auth.sso_router import router as sso_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
+from learnwise.progress.achievement_router import router as achievements_router
+from learnwise.progress.certificate_router import router as certificates_router
 from learnwise.skills.router import router as skills_router
 from learnwise.users.router import router as users_router
 
@@ -20,3 +22,5 @@ api_router.include_router(courses_router)
 api_router.include_router(content_items_router)
 api_router.include_router(skills_router)
 api_router.include_router(media_router)
+api_router.include_router(achievements_router)
+api_router.include_router(certificates_router)
