@@ -8,6 +8,7 @@ from learnwise.auth.sso_router import router as sso_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
+from learnwise.progress.router import router as progress_router
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
 from learnwise.skills.router import router as skills_router
@@ -24,3 +25,4 @@ api_router.include_router(skills_router)
 api_router.include_router(media_router)
 api_router.include_router(achievements_router)
 api_router.include_router(certificates_router)
+api_router.include_router(progress_router)
