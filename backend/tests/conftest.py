@@ -79,6 +79,9 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "redis_prefix": f"lwtest-{secrets.token_hex(4)}",
         "log_json": True,
         "log_level": "WARNING",
+        # Tests relay the outbox themselves (``await relay.drain(runtime)``): a background relay
+        # would wait on the write lock that each SQLite test transaction holds.
+        "events": {"relay_enabled": False},
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -101,6 +101,48 @@ class MediaSettings(BaseModel):
         return self
 
 
+class EventsSettings(BaseModel):
+    """The outbox relay: how domain events reach their consumers and realtime channels."""
+
+    # Off, this instance records events but leaves relaying them to other instances.
+    relay_enabled: bool = True
+    # The relay also wakes right after a commit that recorded events; polling catches the rest
+    # (events committed by other instances, retries that became due).
+    poll_seconds: float = Field(2.0, gt=0, le=300)
+    batch_size: int = Field(100, ge=1, le=1000)
+    # A failed consumer is retried after base * 2^(attempts - 1) seconds, at most max.
+    retry_base_seconds: float = Field(5.0, gt=0)
+    retry_max_seconds: float = Field(3600.0, gt=0)
+    # Published events are deleted after this long (with their receipts).
+    retention_days: int = Field(14, ge=1)
+    retention_sweep_seconds: int = Field(3600, ge=1)
+
+
+class RealtimeSettings(BaseModel):
+    """The WebSocket endpoint /api/v1/ws and its channels."""
+
+    # An unauthenticated connection must send its token within this time.
+    auth_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    # The server pings this often; a client silent for idle_timeout_seconds is closed.
+    heartbeat_seconds: float = Field(25.0, gt=0)
+    idle_timeout_seconds: float = Field(60.0, gt=0)
+    # How often a connection's session is checked for revocation.
+    session_check_seconds: float = Field(15.0, gt=0)
+    # A client reconnecting within the window gets what it missed; later it is told to resync.
+    replay_window_seconds: float = Field(120.0, gt=0)
+    replay_max_messages: int = Field(1000, ge=1)
+    # Messages waiting for one client; a client that falls further behind is disconnected.
+    client_queue_size: int = Field(256, ge=1)
+    max_subscriptions: int = Field(100, ge=1)
+    max_client_message_bytes: int = Field(8192, ge=256)
+
+    @model_validator(mode="after")
+    def _idle_longer_than_heartbeat(self) -> Self:
+        if self.idle_timeout_seconds <= self.heartbeat_seconds:
+            raise ValueError("idle_timeout_seconds must exceed heartbeat_seconds")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEARNWISE_",
@@ -127,6 +169,8 @@ class Settings(BaseSettings):
 
     auth: AuthSettings = AuthSettings()
     media: MediaSettings = MediaSettings()
+    events: EventsSettings = EventsSettings()
+    realtime: RealtimeSettings = RealtimeSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from learnwise.api import api_router
 from learnwise.config import Environment, Settings, get_settings
 from learnwise.errors import install_error_handlers
 from learnwise.health import router as health_router
+from learnwise.platform import relay
 from learnwise.platform.logs import configure_logging
 from learnwise.platform.middleware import (
     BodySizeLimitMiddleware,
@@ -35,9 +36,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.build(settings)
         app.state.runtime = runtime
+        await runtime.hub.start()
+        outbox_relay = relay.start(runtime) if settings.events.relay_enabled else None
         try:
             yield
         finally:
+            if outbox_relay is not None:
+                await outbox_relay.stop()
             await runtime.close()
 
     app = FastAPI(

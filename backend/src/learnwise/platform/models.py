@@ -37,6 +37,9 @@ class OutboxEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # After a consumer failed: when the relay tries again (backing off), and what went wrong.
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
 
 
 class EventReceipt(Base):

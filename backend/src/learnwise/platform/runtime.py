@@ -17,6 +17,7 @@ from learnwise.db import create_engine, make_sessionmaker
 from learnwise.platform.cache import Cache, MemoryCache, RedisCache
 from learnwise.platform.ratelimit import RateLimiter
 from learnwise.platform.storage import Storage, build_storage
+from learnwise.realtime.hub import Hub, build_hub
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Runtime:
     signer: TokenSigner
     redis: Redis | None
     storage: Storage
+    hub: Hub
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
@@ -44,9 +46,11 @@ class Runtime:
             signer=TokenSigner(settings),
             redis=redis,
             storage=build_storage(settings.media),
+            hub=build_hub(settings.realtime, redis, settings.redis_prefix),
         )
 
     async def close(self) -> None:
+        await self.hub.close()
         await self.cache.close()
         await self.storage.close()
         if self.redis is not None:
