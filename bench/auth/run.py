@@ -260,8 +260,8 @@ class Bench:
         }
         cpu_s["wrk"] = _children_cpu_seconds() - children_before
         # Machine-wide busy time not charged to the bench's processes: other programs running
-        # meanwhile (those still alive at the end, kernel threads included), and the rest (work
-        # of processes that exited during the run, and kernel work charged to no process).
+        # meanwhile (those alive at the end, kernel threads included), and the rest (processes
+        # that exited during the run, and kernel work charged to no process).
         ours = {pid for pids in groups.values() for pid in pids} | {os.getpid()}
         others = sum(u + s for pid, (u, s) in spent.items() if pid not in ours)
         cpu_s["other_programs"] = others / CLOCK_TICKS
@@ -309,7 +309,8 @@ def _error_count(result: dict) -> int:
 
 
 def _per_process_ticks() -> dict[int, tuple[int, int]]:
-    """User and system CPU ticks of every process alive now (reaped children included)."""
+    """User and system CPU ticks of every process alive now, its own only: a parent's count of
+    reaped children would charge a child's whole life to the run it was reaped in."""
     ticks = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -317,9 +318,8 @@ def _per_process_ticks() -> dict[int, tuple[int, int]]:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except (FileNotFoundError, ProcessLookupError):
                 continue
-            # utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after "(comm)".
-            user = int(fields[11]) + int(fields[13])
-            ticks[int(entry.name)] = (user, int(fields[12]) + int(fields[14]))
+            # utime and stime: fields 14 and 15 of stat(5), 12 and 13 after "(comm)".
+            ticks[int(entry.name)] = (int(fields[11]), int(fields[12]))
     return ticks
 
 
