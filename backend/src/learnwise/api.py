@@ -8,9 +8,10 @@ from learnwise.auth.sso_router import router as sso_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
-from learnwise.progress.router import router as progress_router
+from learnwise.progress import achievement_consumers  # noqa: F401  (registers relay consumers)
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
+from learnwise.progress.router import router as progress_router
 from learnwise.skills.router import router as skills_router
 from learnwise.users.router import router as users_router
 

@@ -28,7 +28,7 @@ async def request_certificate(
     """My certificate for a course I completed: 201 when issued now, 200 when issued before;
     409 while the course is not completed."""
     certificate, created = await service.request_certificate(
-        session=session, principal=principal, course_id=course_id
+        session=session, cache=runtime.cache, principal=principal, course_id=course_id
     )
     if not created:
         response.status_code = status.HTTP_200_OK

@@ -23,9 +23,11 @@ from learnwise.content import service as content_service
 from learnwise.content.exceptions import CourseNotFound
 from learnwise.content.models import Course
 from learnwise.db import new_id, utcnow
+from learnwise.platform.cache import Cache
 from learnwise.platform.events import EventType
 from learnwise.platform.models import OutboxEvent
 from learnwise.progress import certificate_pdf
+from learnwise.progress import service as progress_service
 from learnwise.progress.achievement_exceptions import CertificateNotFound, CourseNotCompleted
 from learnwise.progress.achievement_rules import COURSE_COMPLETED
 from learnwise.progress.models import Achievement, Certificate
@@ -84,9 +86,11 @@ async def issue(*, session: AsyncSession, user: User, course: Course) -> tuple[C
     return certificate, created
 
 
-async def _completed(*, session: AsyncSession, user_id: uuid.UUID, course_id: uuid.UUID) -> bool:
-    """Whether the progress service declared the course completed by the learner: its
-    ``course.completed`` event is in the outbox, or its award was made (events outlive their
+async def _declared_completed(
+    *, session: AsyncSession, user_id: uuid.UUID, course_id: uuid.UUID
+) -> bool:
+    """Whether the course was declared completed by the learner, even if it has changed since:
+    its ``course.completed`` event is in the outbox, or its award was made (events outlive their
     retention only as awards)."""
     awarded = exists().where(
         Achievement.user_id == user_id,
@@ -101,8 +105,19 @@ async def _completed(*, session: AsyncSession, user_id: uuid.UUID, course_id: uu
     return bool(await session.scalar(select(awarded | recorded)))
 
 
+async def _completed(
+    *, session: AsyncSession, cache: Cache, user_id: uuid.UUID, course: Course
+) -> bool:
+    if await _declared_completed(session=session, user_id=user_id, course_id=course.course_id):
+        return True
+    _, state = await progress_service.course_state(
+        session=session, cache=cache, course=course, user_id=user_id
+    )
+    return state.completed
+
+
 async def request_certificate(
-    *, session: AsyncSession, principal: Principal, course_id: uuid.UUID
+    *, session: AsyncSession, cache: Cache, principal: Principal, course_id: uuid.UUID
 ) -> tuple[Certificate, bool]:
     """The caller's certificate for a course they completed (idempotent)."""
     course = await content_service.get_course_for_read(
@@ -111,7 +126,7 @@ async def request_certificate(
     existing = await _certificate_of(session, principal.user_id, course_id)
     if existing is not None:
         return existing, False
-    if not await _completed(session=session, user_id=principal.user_id, course_id=course_id):
+    if not await _completed(session=session, cache=cache, user_id=principal.user_id, course=course):
         raise CourseNotCompleted("Complete every required item of the course first.")
     user = await auth_service.get_user(session=session, user_id=principal.user_id)
     return await issue(session=session, user=user, course=course)
