@@ -12,6 +12,7 @@ from learnwise.progress import achievement_consumers  # noqa: F401  (registers r
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
 from learnwise.progress.router import router as progress_router
+from learnwise.realtime.router import router as realtime_router
 from learnwise.skills.router import router as skills_router
 from learnwise.users.router import router as users_router
 
@@ -27,3 +28,4 @@ api_router.include_router(media_router)
 api_router.include_router(achievements_router)
 api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
+api_router.include_router(realtime_router)

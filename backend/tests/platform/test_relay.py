@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conftest import make_settings
 from learnwise.db import utcnow
 from learnwise.platform import events, relay
 from learnwise.platform.events import EventType
 from learnwise.platform.models import EventReceipt, OutboxEvent
 from learnwise.platform.runtime import Runtime
+from tests.conftest import make_settings
 
 
 @pytest.fixture
@@ -234,7 +234,9 @@ async def test_racing_relays_handle_each_event_once(
 
     async with runtime.sessionmaker() as session:
         ids = [
-            (await events.record(session=session, type=EventType.ITEM_COMPLETED, payload={})).event_id
+            (
+                await events.record(session=session, type=EventType.ITEM_COMPLETED, payload={})
+            ).event_id
             for _ in range(60)
         ]
         await session.commit()
@@ -272,7 +274,9 @@ async def test_the_retention_sweep_deletes_old_published_events_only(
     retention = timedelta(days=runtime.settings.events.retention_days)
     long_ago = utcnow() - retention - timedelta(hours=1)
     await db_session.execute(
-        update(OutboxEvent).where(OutboxEvent.event_id == old.event_id).values(published_at=long_ago)
+        update(OutboxEvent)
+        .where(OutboxEvent.event_id == old.event_id)
+        .values(published_at=long_ago)
     )
     await db_session.execute(
         update(OutboxEvent)

@@ -14,7 +14,7 @@ import json
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
@@ -98,43 +98,36 @@ class Hub(ABC):
         """Stops it."""
 
 
-@dataclass(slots=True)
-class _ChannelLog:
-    seq: int = 0
-    # (sequence number, monotonic time, frame), oldest first.
-    held: deque[tuple[int, float, str]] = field(default_factory=deque)
-
-
 class MemoryHub(Hub):
     """One instance: numbers and replay buffers in memory."""
 
     def __init__(self, settings: RealtimeSettings) -> None:
         super().__init__(settings)
-        self._logs: dict[str, _ChannelLog] = {}
+        # A channel's numbering is kept for good (as in Redis): a connection still subscribed
+        # after a long quiet spell would take a numbering that started over for duplicates.
+        self._seqs: dict[str, int] = {}
+        # (sequence number, monotonic time, frame), oldest first, within the window.
+        self._held: dict[str, deque[tuple[int, float, str]]] = {}
         self._pruner: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, data: dict[str, Any]) -> int:
-        log_ = self._logs.setdefault(channel, _ChannelLog())
-        log_.seq += 1
-        frame = message_frame(channel, log_.seq, json.dumps(data))
-        log_.held.append((log_.seq, time.monotonic(), frame))
-        self._expire(log_)
-        self._fan_out(channel, log_.seq, frame)
-        return log_.seq
+        seq = self._seqs[channel] = self._seqs.get(channel, 0) + 1
+        frame = message_frame(channel, seq, json.dumps(data))
+        held = self._held.setdefault(channel, deque())
+        held.append((seq, time.monotonic(), frame))
+        self._expire(held)
+        self._fan_out(channel, seq, frame)
+        return seq
 
     async def replay(self, channel: str, since: int | None) -> Replay:
-        log_ = self._logs.get(channel)
-        if log_ is None:
-            return _replay(0, since, [])
-        self._expire(log_)
-        return _replay(log_.seq, since, [(seq, frame) for seq, _, frame in log_.held])
+        held = self._held.get(channel, deque())
+        self._expire(held)
+        return _replay(self._seqs.get(channel, 0), since, [(seq, frame) for seq, _, frame in held])
 
-    def _expire(self, log_: _ChannelLog) -> None:
+    def _expire(self, held: deque[tuple[int, float, str]]) -> None:
         oldest = time.monotonic() - self._settings.replay_window_seconds
-        while log_.held and (
-            log_.held[0][1] < oldest or len(log_.held) > self._settings.replay_max_messages
-        ):
-            log_.held.popleft()
+        while held and (held[0][1] < oldest or len(held) > self._settings.replay_max_messages):
+            held.popleft()
 
     async def start(self) -> None:
         self._pruner = asyncio.create_task(self._prune(), name="realtime-hub-prune")
@@ -145,22 +138,20 @@ class MemoryHub(Hub):
             await asyncio.gather(self._pruner, return_exceptions=True)
 
     async def _prune(self) -> None:
-        # Forgets channels nobody listens to once their messages have expired; their numbering
-        # starts over, and a client that comes back with an old number is told to resync.
+        """Frees the messages of quiet channels once they are older than the window."""
         while True:
             await asyncio.sleep(self._settings.replay_window_seconds)
-            for channel in list(self._logs):
-                log_ = self._logs[channel]
-                self._expire(log_)
-                if not log_.held and channel not in self._subscribers:
-                    del self._logs[channel]
+            for channel in list(self._held):
+                self._expire(self._held[channel])
+                if not self._held[channel]:
+                    del self._held[channel]
 
 
-# KEYS: counter, stream, fan-out channel. ARGV: channel, data (JSON), window ms, max messages,
-# counter lifetime in seconds.
+# KEYS: counter, stream, fan-out channel. ARGV: channel, data (JSON), window ms, max messages.
+# The counter never expires: a connection still subscribed after a long quiet spell would take
+# a numbering that started over for duplicates.
 _PUBLISH = """
 local seq = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[5])
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'seq', seq, 'data', ARGV[2])
@@ -184,9 +175,6 @@ local oldest = tostring(now_ms - tonumber(ARGV[2]))
 return {head, redis.call('XREVRANGE', KEYS[2], '+', oldest, 'COUNT', head - since)}
 """
 
-# A channel's numbering outlives its replay window by far, so that a connection still listening
-# after a long quiet spell does not see it start over (it would be told to resync if it did).
-_COUNTER_SECONDS = 30 * 24 * 3600
 _RECONNECT_SECONDS = 1.0
 
 
@@ -215,7 +203,6 @@ class RedisHub(Hub):
                 json.dumps(data),
                 self._window_ms,
                 self._settings.replay_max_messages,
-                _COUNTER_SECONDS,
             ],
         )
         return int(seq)
