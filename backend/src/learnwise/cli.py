@@ -121,11 +121,11 @@ def create_admin(
 
 @app.command("seed-demo")
 def seed_demo() -> None:
-    """Load the demo accounts (and demo content); running it again changes nothing."""
+    """Load the demo accounts and courses; running it again changes nothing."""
 
     async def run() -> list[str]:
-        async with _unit_of_work() as (session, _):
-            return await seed(session=session)
+        async with _unit_of_work() as (session, runtime):
+            return await seed(session=session, runtime=runtime)
 
     for line in _run_or_fail(run()):
         typer.echo(line)
