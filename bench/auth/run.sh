@@ -5,7 +5,8 @@
 #
 # --rev REV benches the backend as committed at REV (a clean `git archive` export with its own
 # venv, in a temporary folder removed afterwards) instead of the working tree, so that the figures
-# belong to one commit. Installs wrk and HAProxy from Debian when they are missing.
+# belong to one commit (from b2e15e5 on: before it, the common-password list was not committed).
+# Installs wrk and HAProxy from Debian when they are missing.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
@@ -38,19 +39,6 @@ if [ -n "$rev" ]; then
   git archive "$commit" backend | tar -x -C "$export_dir"
   project="$export_dir/backend"
   export LW_BENCH_SOURCE="commit $commit (clean export)"
-  # Package data files that exist in the working tree but not in the commit (the password list
-  # under backend/src/learnwise/auth/data/ was git-ignored by a "data/" rule) would be missing from
-  # the export: copy them from the working tree, never Python files, and say so in the results.
-  missing="$(git ls-files --others -- backend/src | grep -v -E '__pycache__|[.]pyc?$' || true)"
-  if [ -n "$missing" ]; then
-    while IFS= read -r path; do
-      mkdir -p "$export_dir/$(dirname "$path")"
-      cp "$path" "$export_dir/$path"
-    done <<< "$missing"
-    LW_BENCH_SOURCE="$LW_BENCH_SOURCE, plus uncommitted data files copied from the working tree:"
-    LW_BENCH_SOURCE="$LW_BENCH_SOURCE $(echo "$missing" | tr '\n' ' ')"
-    echo "warning: $LW_BENCH_SOURCE" >&2
-  fi
 else
   changed="$(git status --porcelain -- backend | wc -l)"
   export LW_BENCH_SOURCE="working tree at $commit ($changed changed or new files under backend/)"

@@ -5,6 +5,7 @@ they use. Everything started here is stopped here, by process group id; the data
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -27,9 +28,14 @@ HAPROXY_CFG = """\
 global
     maxconn 4096
     nbthread 1
+    log stderr format raw local0
 
 defaults
     mode http
+    # Only requests that end abnormally are logged (to haproxy.log), with their termination state.
+    log global
+    option httplog
+    option dontlog-normal
     option http-keep-alive
     timeout connect 5s
     timeout client 60s
@@ -55,6 +61,9 @@ backend bare_instances
     server bare1 127.0.0.1:{bare1} check inter 5s
     server bare2 127.0.0.1:{bare2} check inter 5s
 """
+
+# An httplog line: client [date] frontend backend/server timers status bytes - - state ...
+_HAPROXY_HTTPLOG = re.compile(r"^\S+ \[[^\]]+\] \S+ (\S+)/\S+ \S+ (-?\d+) \S+ \S+ \S+ (\S{4}) ")
 
 HAPROXY_WHATIF_CFG = """
 frontend whatif
@@ -273,10 +282,17 @@ class Stack:
         return done
 
     def error_summary(self) -> dict[str, int]:
-        """The error lines the app servers logged, by event and the exception's last line."""
+        """The error lines the servers logged: the app's by event and the exception's last line,
+        HAProxy's abnormally ended requests by backend, status and termination state."""
         counts: dict[str, int] = {}
         for log in sorted(self.workdir.glob("*.log")):
             if log.stem == "haproxy":
+                for line in log.read_text(errors="replace").splitlines():
+                    match = _HAPROXY_HTTPLOG.match(line)
+                    if match:
+                        backend, status, state = match.groups()
+                        key = f"haproxy: {backend} status {status} termination {state}"
+                        counts[key] = counts.get(key, 0) + 1
                 continue
             for line in log.read_text(errors="replace").splitlines():
                 try:
