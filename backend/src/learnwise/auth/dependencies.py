@@ -47,7 +47,7 @@ def RequirePermission(permission: Permission) -> Any:
     return Depends(check)
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     return ClientInfo(
         user_agent=request.headers.get("user-agent", "")[:512],
         ip_address=request.client.host if request.client else "",

@@ -58,7 +58,8 @@ class Runtime:
         await self.engine.dispose()
 
 
-def get_runtime(request: Request) -> Runtime:
+# async: FastAPI runs a plain-def dependency in a worker thread, a hop on every request.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
