@@ -15,10 +15,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnwise.auth import passwords
+from learnwise.auth import service as auth_service
 from learnwise.media.models import Media, MediaBlob
 from learnwise.platform.models import OutboxEvent
+from learnwise.platform.runtime import Runtime
 
 API = "/api/v1"
+PASSWORD = "correct horse battery staple"
+ROLES = {
+    "admin": "admin",
+    "owner": "instructor",
+    "other_instructor": "instructor",
+    "learner": "learner",
+    "outsider": "learner",
+}
 VIDEO_SECONDS = 300
 LESSON_BODY = "# Loops\n\n" + "A `for` loop repeats its body once per element. " * 20
 
@@ -273,11 +283,40 @@ def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 async def world(
     client: httpx.AsyncClient, db_session: AsyncSession, make_account, cheap_passwords: None
 ) -> World:
-    accounts = {
-        "admin": await make_account("admin"),
-        "owner": await make_account("instructor"),
-        "other_instructor": await make_account("instructor"),
-        "learner": await make_account("learner"),
-        "outsider": await make_account("learner"),
-    }
+    accounts = {name: await make_account(role) for name, role in ROLES.items()}
     return await build_world(client, db_session, accounts)
+
+
+@dataclass
+class LiveAccount:
+    user_id: uuid.UUID
+    email: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def live_account(client: httpx.AsyncClient, runtime: Runtime, role: str) -> LiveAccount:
+    email = f"live-{secrets.token_hex(4)}@example.org"
+    async with runtime.sessionmaker() as session:
+        user = await auth_service.create_user(
+            session=session, email=email, display_name="Live", password=PASSWORD, roles=(role,)
+        )
+        await session.commit()
+    response = await client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return LiveAccount(user.user_id, email, response.json()["access_token"])
+
+
+@pytest.fixture
+async def live_world(
+    live_client: httpx.AsyncClient, runtime: Runtime, cheap_passwords: None
+) -> World:
+    """The world with real commits, for concurrent requests (its tables are emptied after)."""
+    accounts = {
+        name: await live_account(live_client, runtime, role) for name, role in ROLES.items()
+    }
+    async with runtime.sessionmaker() as session:
+        return await build_world(live_client, session, accounts)

@@ -7,7 +7,8 @@ its response under the key *in the request's own transaction*, so the effect and
 response commit together or not at all. Later requests with the key get the stored response
 (``Idempotent-Replayed: true``); while the first is still running they get 409; with another
 payload, 422. A request that fails releases its key, so the retry runs afresh. Records expire
-after 24 hours; a claim left behind by a crashed instance may be taken over after a lease.
+after 24 hours (``purge_expired`` deletes them, for a periodic job); a claim left behind by a
+crashed instance may be taken over after a lease.
 
 A route declares ``IdempotencyDep`` and runs its one service call through it:
 
@@ -228,10 +229,6 @@ class IdempotencyClaims:
                 "nothing was changed."
             )
         claim.completed = True
-
-    def uncomplete(self, claim: Claim) -> None:
-        """For a completion rolled back with a savepoint: the key is to be released again."""
-        claim.completed = False
 
     async def release(self, *, failed: bool) -> None:
         """Frees the keys this request claimed and did not complete (all of them when the

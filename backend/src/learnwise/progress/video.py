@@ -11,12 +11,15 @@ JOIN_GAP_SECONDS = 1.0
 
 
 def merge_ranges(ranges: Iterable[Sequence[float]], *, duration: float) -> list[list[float]]:
-    """The union of ``ranges`` within ``[0, duration]``, as sorted disjoint ``[start, end]``
-    pairs (ranges less than a second apart are joined)."""
+    """The union of ``ranges`` within ``[0, duration]``, to the millisecond, as sorted disjoint
+    ``[start, end]`` pairs (ranges less than a second apart are joined)."""
     clipped = sorted(
-        (max(0.0, float(start)), min(float(duration), float(end)))
-        for start, end in ranges
-        if min(float(duration), float(end)) > max(0.0, float(start))
+        (start, end)
+        for start, end in (
+            (round(max(0.0, float(start)), 3), round(min(float(duration), float(end)), 3))
+            for start, end in ranges
+        )
+        if end > start
     )
     merged: list[list[float]] = []
     for start, end in clipped:
@@ -24,7 +27,7 @@ def merge_ranges(ranges: Iterable[Sequence[float]], *, duration: float) -> list[
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return [[round(start, 3), round(end, 3)] for start, end in merged]
+    return merged
 
 
 def covered_seconds(merged: Iterable[Sequence[float]]) -> float:
