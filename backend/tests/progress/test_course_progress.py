@@ -191,11 +191,21 @@ async def test_items_over_the_learners(world: World) -> None:
 
 
 async def test_only_the_course_s_instructors_and_admins_see_its_learners(world: World) -> None:
-    for path in ("/learners", f"/learners/{world.learner.user_id}", "/items"):
+    paths = ("/learners", f"/learners/{world.learner.user_id}", "/items")
+    refused = {path: await instructor_get(world, path, world.other_instructor) for path in paths}
+    added = await world.client.post(
+        f"{world.course_url}/instructors",
+        json={"user_id": str(world.other_instructor.user_id)},
+        headers=world.owner.headers,
+    )
+    assert added.status_code == 200, added.text
+
+    for path in paths:
+        assert refused[path].status_code == 403
         for who, status in (
             (world.learner, 403),
             (world.outsider, 403),
-            (world.other_instructor, 403),
+            (world.other_instructor, 200),  # now a co-instructor
             (world.owner, 200),
             (world.admin, 200),
         ):

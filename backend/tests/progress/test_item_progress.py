@@ -130,6 +130,8 @@ async def test_completion_keeps_the_time_the_work_was_done(world: World) -> None
         ("lesson", {"watched_ranges": [[0, 10]]}, "invalid-progress"),
         ("lesson", {"content_version": 9}, "invalid-progress"),
         ("lesson", {"occurred_at": "2026-01-01T10:00:00"}, "validation-failed"),
+        ("lesson", {"occurred_at": "0001-01-01T00:00:00+05:00"}, "validation-failed"),
+        ("lesson", {"occurred_at": "0001-01-01T00:00:00Z"}, "invalid-progress"),
         ("lesson", {"occurred_at": "+future"}, "invalid-progress"),
         ("lesson", {"occurred_at": "-40 days"}, "invalid-progress"),
         ("video", {"watched_ranges": [[10, 5]]}, "validation-failed"),

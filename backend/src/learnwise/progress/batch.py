@@ -11,7 +11,7 @@ problem the single route would have answered).
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -154,24 +154,29 @@ async def _apply_event(
     return result
 
 
-def _event_result(
-    index: int, event: ProgressEvent | AttemptEvent, outcome: str, body: Any = None
-) -> BatchEventResult:
-    if isinstance(body, AppError):
-        return BatchEventResult(
-            index=index,
-            idempotency_key=event.idempotency_key,
-            kind=event.kind,
-            outcome="failed",
-            error=_problem(body),
-        )
-    field = "progress" if isinstance(event, ProgressEvent) else "attempt"
+def _failed(index: int, event: ProgressEvent | AttemptEvent, error: AppError) -> BatchEventResult:
     return BatchEventResult(
         index=index,
         idempotency_key=event.idempotency_key,
         kind=event.kind,
-        outcome=outcome,  # type: ignore[arg-type]
-        **{field: body},
+        outcome="failed",
+        error=_problem(error),
+    )
+
+
+def _done(
+    index: int,
+    event: ProgressEvent | AttemptEvent,
+    outcome: Literal["applied", "replayed"],
+    result: ItemProgressRead | AttemptResult,
+) -> BatchEventResult:
+    return BatchEventResult(
+        index=index,
+        idempotency_key=event.idempotency_key,
+        kind=event.kind,
+        outcome=outcome,
+        progress=result if isinstance(result, ItemProgressRead) else None,
+        attempt=result if isinstance(result, AttemptResult) else None,
     )
 
 
@@ -191,18 +196,15 @@ async def apply_batch(
     for index, entry in enumerate(queued):
         event = entry.event
         if entry.error is not None:
-            results.append(_event_result(index, event, "failed", entry.error))
+            results.append(_failed(index, event, entry.error))
         elif entry.same_as is not None:
             earlier = results[entry.same_as]
             outcome = "failed" if earlier.outcome == "failed" else "replayed"
             results.append(earlier.model_copy(update={"index": index, "outcome": outcome}))
         elif entry.claim is not None and entry.claim.is_replay:
             model = ItemProgressRead if isinstance(event, ProgressEvent) else AttemptResult
-            results.append(
-                _event_result(
-                    index, event, "replayed", model.model_validate(entry.claim.stored_body)
-                )
-            )
+            stored = model.model_validate(entry.claim.stored_body)
+            results.append(_done(index, event, "replayed", stored))
         else:
             assert entry.claim is not None
             try:
@@ -215,9 +217,9 @@ async def apply_batch(
                     claim=entry.claim,
                 )
             except AppError as exc:
-                results.append(_event_result(index, event, "failed", exc))
+                results.append(_failed(index, event, exc))
             else:
-                results.append(_event_result(index, event, "applied", result))
+                results.append(_done(index, event, "applied", result))
     return BatchResult(
         applied=sum(r.outcome == "applied" for r in results),
         replayed=sum(r.outcome == "replayed" for r in results),
