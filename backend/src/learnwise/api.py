@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
+from learnwise.content.archive_router import router as course_archives_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
@@ -22,6 +23,7 @@ api_router.include_router(sso_router)
 api_router.include_router(users_router)
 api_router.include_router(admin_router)
 api_router.include_router(courses_router)
+api_router.include_router(course_archives_router)
 api_router.include_router(content_items_router)
 api_router.include_router(skills_router)
 api_router.include_router(media_router)

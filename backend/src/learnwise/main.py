@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        exempt_prefixes=("/api/v1/media",),
+        exempt_prefixes=("/api/v1/media", "/api/v1/courses/import"),
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -71,7 +71,10 @@ def media_ids(content: ItemContent) -> set[uuid.UUID]:
 
 
 def _mentions(column: object, media_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    return cast(column, String).like(f"%{media_id}%")
+    """The content references the file in a typed media field (checked on write), not merely
+    anywhere: an id typed into a lesson's text is JSON-escaped (\\"media_id\\": ...) and does
+    not match, so it grants nobody access to someone else's file."""
+    return cast(column, String).like(f'%"media_id": "{media_id}"%')
 
 
 async def may_read_media(*, session: AsyncSession, principal: Principal, media: Media) -> bool:

@@ -90,3 +90,17 @@ async def test_files_in_use_are_not_deleted(client: httpx.AsyncClient, world: Wo
     await client.delete(f"{API}/items/{item['content_id']}", headers=world.owner.headers)
     deleted = await client.delete(f"{API}/media/{FILE_ID}", headers=world.owner.headers)
     assert deleted.status_code == 204
+
+
+async def test_a_media_id_typed_into_a_lesson_grants_no_access(
+    client: httpx.AsyncClient, world: World, db_session: AsyncSession
+) -> None:
+    """Only typed media fields (checked on write) make a file readable by a course's staff."""
+    theirs = await add_media(db_session, world.other_instructor.user_id, "video", "video/mp4")
+    await db_session.commit()
+    body = f'See {{"media_id": "{theirs.media_id}"}} and {theirs.media_id}.'
+    await create_item(client, world, {"type": "lesson", "body": body})
+
+    response = await client.get(f"{API}/media/{theirs.media_id}", headers=world.owner.headers)
+
+    assert response.status_code == 404, response.text
