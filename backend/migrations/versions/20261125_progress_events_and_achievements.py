@@ -236,7 +236,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True))
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("user_progress", schema=None) as batch_op:
         batch_op.drop_column("completed_at")

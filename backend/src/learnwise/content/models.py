@@ -111,9 +111,7 @@ class ContentItem(TimestampMixin, Base):
     instructors edit); ``published_version`` is the version learners see."""
 
     __tablename__ = "content_items"
-    __table_args__ = (
-        Index("ix_content_items_module_id_sequence", "module_id", "sequence_number"),
-    )
+    __table_args__ = (Index("ix_content_items_module_id_sequence", "module_id", "sequence_number"),)
 
     content_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     module_id: Mapped[uuid.UUID] = mapped_column(
