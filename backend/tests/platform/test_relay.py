@@ -128,8 +128,12 @@ async def test_backoff_doubles_up_to_its_ceiling(runtime: Runtime) -> None:
         runtime.settings.database_url,
         events={"retry_base_seconds": 2, "retry_max_seconds": 30, "relay_enabled": False},
     )
-    backoff = relay.Relay(Runtime.build(settings))._backoff
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 40)] == [2, 4, 8, 16, 30, 30]
+    configured = Runtime.build(settings)
+    try:
+        backoff = relay.Relay(configured)._backoff
+        assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 40)] == [2, 4, 8, 16, 30, 30]
+    finally:
+        await configured.close()
 
 
 async def test_events_recorded_by_consumers_are_relayed_in_the_same_drain(

@@ -25,6 +25,7 @@ relay synchronously with ``await relay.drain(runtime)``.
 import asyncio
 import contextlib
 import re
+import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def consumer(
 
 @dataclass(frozen=True, slots=True)
 class _Outcome:
-    event_id: Any
+    event_id: uuid.UUID
     # Tries before this one.
     attempts: int
     failures: list[str]
@@ -144,7 +145,7 @@ class Relay:
         while True:
             self._wakeup.clear()
             try:
-                while await self.relay_batch(self._runtime.sessionmaker):
+                while await self.relay_batch():
                     pass
                 await self._sweep_if_due()
             except Exception:
@@ -154,15 +155,10 @@ class Relay:
                 await asyncio.wait_for(self._wakeup.wait(), self._settings.poll_seconds)
 
     async def relay_batch(
-        self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        *,
-        including_delayed: bool = False,
-        skip: frozenset[Any] = frozenset(),
-    ) -> list[Any]:
+        self, *, including_delayed: bool = False, skip: frozenset[uuid.UUID] = frozenset()
+    ) -> list[uuid.UUID]:
         """Claims up to a batch of due events, delivers them, marks them. Returns the ids of
         the events it tried (published or not)."""
-        now = utcnow()
         query = (
             select(OutboxEvent)
             .where(OutboxEvent.published_at.is_(None))
@@ -171,41 +167,39 @@ class Relay:
         )
         if not including_delayed:
             query = query.where(
-                or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now)
+                or_(
+                    OutboxEvent.next_attempt_at.is_(None),
+                    OutboxEvent.next_attempt_at <= utcnow(),
+                )
             )
         if skip:
             query = query.where(OutboxEvent.event_id.not_in(skip))
-        async with sessionmaker() as claim:
-            if self._runtime.settings.is_sqlite:
-                # One relay per SQLite database; holding the write lock while consumers write
-                # through other connections would deadlock them, so the claim ends at once.
-                events = list(await claim.scalars(query))
+        # PostgreSQL: row locks that other relays skip, held until the events are marked; NO KEY
+        # UPDATE, so that the consumers' receipts (foreign keys to the event) do not wait for
+        # them. SQLite has one relay, and holding its write lock while consumers write through
+        # other connections would deadlock them: the claim ends at once.
+        locking = not self._runtime.settings.is_sqlite
+        if locking:
+            query = query.with_for_update(skip_locked=True, key_share=True)
+        async with self._runtime.sessionmaker() as claim:
+            events = list(await claim.scalars(query))
+            if not locking:
                 await claim.commit()
-                outcomes = [await self._deliver(sessionmaker, e) for e in events]
-                await self._mark(claim, outcomes)
-            else:
-                # Row locks that other relays skip, held until marked; NO KEY UPDATE so that the
-                # consumers' receipts (foreign keys to the event) do not wait for them.
-                events = list(
-                    await claim.scalars(query.with_for_update(skip_locked=True, key_share=True))
-                )
-                outcomes = [await self._deliver(sessionmaker, e) for e in events]
-                await self._mark(claim, outcomes)
+            outcomes = [await self._deliver(event) for event in events]
+            await self._mark(claim, outcomes)
             await claim.commit()
-        return [e.event_id for e in events]
+        return [event.event_id for event in events]
 
-    async def _deliver(
-        self, sessionmaker: async_sessionmaker[AsyncSession], event: OutboxEvent
-    ) -> _Outcome:
+    async def _deliver(self, event: OutboxEvent) -> _Outcome:
         failures: list[str] = []
         try:
-            await self._publish(sessionmaker, event)
+            await self._publish(event)
         except Exception as exc:
             log.exception("outbox_realtime_failed", event_id=str(event.event_id), type=event.type)
             failures.append(f"{REALTIME_CONSUMER}: {exc!r}")
         for each in registry.for_event(event):
             try:
-                await _handle_once(sessionmaker, each.name, event, each.handler)
+                await _handle_once(self._runtime.sessionmaker, each.name, event, each.handler)
             except Exception as exc:
                 log.exception(
                     "outbox_consumer_failed",
@@ -217,9 +211,7 @@ class Relay:
                 failures.append(f"{each.name}: {exc!r}")
         return _Outcome(event.event_id, event.attempts, failures)
 
-    async def _publish(
-        self, sessionmaker: async_sessionmaker[AsyncSession], event: OutboxEvent
-    ) -> None:
+    async def _publish(self, event: OutboxEvent) -> None:
         channels = channels_of_event(event)
         if not channels:
             return
@@ -230,7 +222,7 @@ class Relay:
             for channel in channels:
                 await hub.publish(channel, message)
 
-        await _handle_once(sessionmaker, REALTIME_CONSUMER, event, publish)
+        await _handle_once(self._runtime.sessionmaker, REALTIME_CONSUMER, event, publish)
 
     async def _mark(self, session: AsyncSession, outcomes: list[_Outcome]) -> None:
         now = utcnow()
@@ -297,9 +289,9 @@ async def drain(runtime: Runtime, *, including_delayed: bool = False) -> int:
     meanwhile; for tests and commands. With ``including_delayed``, events waiting to be
     retried are tried at once. Returns how many events were tried."""
     relay = Relay(runtime)
-    tried: set[Any] = set()
+    tried: set[uuid.UUID] = set()
     while batch := await relay.relay_batch(
-        runtime.sessionmaker, including_delayed=including_delayed, skip=frozenset(tried)
+        including_delayed=including_delayed, skip=frozenset(tried)
     ):
         tried.update(batch)
     return len(tried)
