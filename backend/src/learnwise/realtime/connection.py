@@ -102,6 +102,12 @@ class Connection:
             for channel in list(self._subscriptions):
                 self._drop(channel)
         if outcome is not None:
+            log.info(
+                "realtime_connection_closed",
+                code=outcome.code,
+                reason=outcome.reason,
+                user_id=str(self._claims.user_id) if self._claims else None,
+            )
             with contextlib.suppress(Exception):
                 await self._ws.close(code=outcome.code, reason=outcome.reason)
 
