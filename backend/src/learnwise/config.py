@@ -143,6 +143,20 @@ class RealtimeSettings(BaseModel):
         return self
 
 
+class CacheSettings(BaseModel):
+    """The read-through cache of catalog pages and course pages (in Redis when REDIS_URL is set).
+
+    Every change retires what it affects at once, on every instance; these lifetimes are only
+    the backstop.
+    """
+
+    catalog_seconds: int = Field(60, ge=1)
+    outline_seconds: int = Field(3600, ge=1)
+    # Cache-Control max-age of anonymous catalog responses, which browsers and shared caches
+    # (a CDN) may then serve this long without asking; 0 makes them revalidate every time.
+    catalog_max_age_seconds: int = Field(60, ge=0)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEARNWISE_",
@@ -169,6 +183,7 @@ class Settings(BaseSettings):
 
     auth: AuthSettings = AuthSettings()
     media: MediaSettings = MediaSettings()
+    cache: CacheSettings = CacheSettings()
     events: EventsSettings = EventsSettings()
     realtime: RealtimeSettings = RealtimeSettings()
 

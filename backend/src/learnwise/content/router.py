@@ -1,11 +1,17 @@
 """/api/v1/courses: the catalog, courses and their modules, co-instructors and enrollment.
 
 Courses and everything in them share one ETag, the course's revision (``W/"<revision>"``):
-PATCH needs it in If-Match; the other changes honour it when sent.
+PATCH needs it in If-Match; the other changes honour it when sent. Instructors and admins read
+it from GET too.
+
+GET of a course (by those who do not teach it) and of the catalog are read through the cache,
+and carry an ETag that names the body: sent back in If-None-Match, it is answered 304 Not
+Modified when nothing changed. Responses that depend on the caller are ``private, no-cache``;
+anonymous catalog pages may be kept by any cache for a while (``CacheSettings``).
 """
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -39,6 +45,8 @@ from learnwise.content.schemas import (
 )
 from learnwise.db import SessionDep
 from learnwise.pagination import Page, PageParamsDep
+from learnwise.platform import http_cache
+from learnwise.platform.http_cache import IfNoneMatch
 from learnwise.platform.runtime import RuntimeDep
 
 router = APIRouter(prefix="/courses", tags=["courses"])
@@ -66,19 +74,45 @@ async def _course_read(
 # Fixed paths first: /list and /mine must never be taken for a course id.
 
 
-@router.get("/list")
+_CONDITIONAL_GET: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the ETag sent in If-None-Match is still current."}
+}
+
+
+@router.get("/list", response_model=Page[CourseSummary], responses=_CONDITIONAL_GET)
 async def list_courses(
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: OptionalPrincipal,
     query: CatalogQueryDep,
     page: PageParamsDep,
-) -> Page[CourseSummary]:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """The catalog: published courses (or, with ``mine``, those I teach), searched, filtered,
     sorted and paginated."""
-    courses, total = await service.list_courses(
-        session=session, principal=principal, query=query, offset=page.offset, limit=page.limit
+    document = await service.catalog_document(
+        session=session,
+        cache=runtime.cache,
+        principal=principal,
+        query=query,
+        offset=page.offset,
+        limit=page.limit,
+        ttl_seconds=runtime.settings.cache.catalog_seconds,
     )
-    return Page(items=courses, total=total, offset=page.offset, limit=page.limit)
+    if principal is None and not document.personal:
+        cache_control = http_cache.public(runtime.settings.cache.catalog_max_age_seconds)
+    else:
+        cache_control = http_cache.PRIVATE_REVALIDATE
+    return _send(document, cache_control, if_none_match)
+
+
+def _send(document: service.Document, cache_control: str, if_none_match: str | None) -> Response:
+    return http_cache.json_response(
+        body=document.json,
+        etag=document.etag,
+        cache_control=cache_control,
+        if_none_match=if_none_match if document.conditional else None,
+    )
 
 
 @router.get("/mine")
@@ -105,20 +139,27 @@ async def create_course(
     return await _course_read(response, session, runtime, principal, course)
 
 
-@router.get("/{course_id:uuid}")
+@router.get("/{course_id:uuid}", response_model=CourseRead, responses=_CONDITIONAL_GET)
 async def read_course(
     course_id: uuid.UUID,
     principal: OptionalPrincipal,
     session: SessionDep,
     runtime: RuntimeDep,
-    response: Response,
-) -> CourseRead:
+    if_none_match: IfNoneMatch = None,
+) -> Response:
     """The course with its outline: modules in order, their items (titles and types, never
     their content) and prerequisites."""
-    course = await service.get_course_for_read(
-        session=session, principal=principal, course_id=course_id
+    document = await service.course_document(
+        session=session,
+        cache=runtime.cache,
+        principal=principal,
+        course_id=course_id,
+        ttl_seconds=runtime.settings.cache.outline_seconds,
     )
-    return await _course_read(response, session, runtime, principal, course)
+    cache_control = (
+        http_cache.PRIVATE_REVALIDATE if document.personal else http_cache.PUBLIC_REVALIDATE
+    )
+    return _send(document, cache_control, if_none_match)
 
 
 @router.patch("/{course_id:uuid}")

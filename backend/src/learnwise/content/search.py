@@ -14,6 +14,8 @@ operators and parentheses are only ever separators. Every word must match; the l
 start of a word, so that results follow the typing.
 """
 
+import hashlib
+import json
 import re
 import unicodedata
 import uuid
@@ -114,6 +116,30 @@ class CatalogQuery:
     status: CourseStatus | None = None
     mine: bool = False
     sort: CourseSort | None = None
+
+
+def is_public_listing(query: CatalogQuery) -> bool:
+    """Whether the query lists published courses only, the same for every caller (no ``mine``,
+    no other status), so that one cached page serves everyone."""
+    return not query.mine and query.status in (None, CourseStatus.PUBLISHED)
+
+
+def listing_key(query: CatalogQuery, *, offset: int, limit: int) -> str:
+    """A short key for a public listing: queries with the same key list the same courses (the
+    query's words as searched, not as typed)."""
+    assert is_public_listing(query)
+    parts = {
+        "terms": search_terms(query.q),
+        "level": query.level,
+        "tag": query.tag,
+        "language": query.language,
+        "instructor_id": str(query.instructor_id) if query.instructor_id else None,
+        "sort": query.sort,
+        "offset": offset,
+        "limit": limit,
+    }
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 async def list_courses(

@@ -3,6 +3,19 @@
 Other domains reach courses through the access checks here (``get_course_for_read``,
 ``get_course_for_write``, ``can_see_content``) and tell the course it changed with
 ``bump_revision``, whose number is the course's ETag and the key of its cached outline.
+
+Course pages and catalog listings are read through the cache (``course_document``,
+``catalog_document``), under generation tokens (``platform.cache``): every change to a course
+(``bump_revision``, enrollments, deletion) gives it, and when it is or was in the catalog the
+catalog too, a new generation once the transaction commits, in every cache of the process. The
+keys:
+
+- ``content:course:<id>:generation`` and ``content:catalog:generation``: the tokens;
+- ``content:course:<id>:<token>:page:<format>``: the course as non-teaching viewers see it (its
+  revision, status, teachers, and the JSON of the published view without ``viewer``);
+- ``content:course:<id>:<token>:enrolled:<user id>``: whether that learner is enrolled;
+- ``content:catalog:<token>:<format>:<query key>``: a page of the public catalog;
+- ``content:outline:<format>:<id>:<revision>:<view>``: outlines, by revision (never stale).
 """
 
 import copy
@@ -58,7 +71,6 @@ from learnwise.content.schemas import (
     CourseDuplicate,
     CourseRead,
     CourseSettings,
-    CourseSummary,
     CourseUpdate,
     EnrollmentRead,
     LearnerRead,
@@ -74,13 +86,27 @@ from learnwise.content.schemas import (
 from learnwise.db import after_commit, utcnow
 from learnwise.errors import NotFound, Unauthorized
 from learnwise.media.models import Media
-from learnwise.platform.cache import Cache
+from learnwise.pagination import Page
+from learnwise.platform.cache import (
+    Cache,
+    count_lookup,
+    new_generation,
+    open_caches,
+    start_generation,
+)
+from learnwise.platform.http_cache import digest, etag_of
 
 ACTIVE = "active"
 DROPPED = "dropped"
 OUTLINE_CACHE_SECONDS = 3600
 # Part of the outline's cache key: bumped whenever OutlineModule changes shape.
 OUTLINE_FORMAT = 1
+# Part of the keys of cached course pages and catalog pages: bumped whenever CourseRead,
+# CourseSummary or the entries' layout change shape.
+PAGE_FORMAT = 1
+# Generation tokens outlive the entries stored under them (whose lifetimes are settings).
+GENERATION_SECONDS = 24 * 3600
+CATALOG_GENERATION_KEY = "content:catalog:generation"
 
 OutlineView = Literal["full", "published"]
 _outline_adapter = TypeAdapter(list[OutlineModule])
@@ -133,7 +159,43 @@ async def bump_revision(
         raise PreconditionFailed("The course changed since you read it; fetch it again and retry.")
     set_committed_value(course, "revision", revision)
     set_committed_value(course, "updated_at", now)
+    retire_cached_after_commit(
+        session, course_ids=[course.course_id], catalog=course.published_at is not None
+    )
     return revision
+
+
+def _course_generation_key(course_id: uuid.UUID) -> str:
+    return f"content:course:{course_id}:generation"
+
+
+_RETIRED_KEYS = "learnwise.content.retired_generations"
+
+
+def retire_cached_after_commit(
+    session: AsyncSession, *, course_ids: list[uuid.UUID], catalog: bool
+) -> None:
+    """Once the transaction commits, gives these courses (and the catalog, with ``catalog``) new
+    cache generations in every cache of this process: no instance serves what it cached before.
+
+    For every change that shows in a course page (``bump_revision`` calls this) or in the
+    catalog: ``catalog`` when the course is or was published (archived and restored courses
+    keep their publication date), since the catalog lists published courses only.
+    """
+    keys: set[str] | None = session.info.get(_RETIRED_KEYS)
+    if keys is None:
+        keys = session.info[_RETIRED_KEYS] = set()
+
+        async def retire() -> None:
+            retired = session.info.pop(_RETIRED_KEYS, set())
+            for cache in open_caches():
+                for key in retired:
+                    await new_generation(cache, key, ttl_seconds=GENERATION_SECONDS)
+
+        after_commit(session, retire)
+    keys.update(_course_generation_key(course_id) for course_id in course_ids)
+    if catalog:
+        keys.add(CATALOG_GENERATION_KEY)
 
 
 async def _changed(
@@ -175,11 +237,17 @@ async def is_instructor(*, session: AsyncSession, user_id: uuid.UUID, course: Co
 
 async def is_enrolled(*, session: AsyncSession, user_id: uuid.UUID, course: Course) -> bool:
     """Whether the user holds an active enrollment in the course."""
+    return await _is_enrolled_in(session=session, user_id=user_id, course_id=course.course_id)
+
+
+async def _is_enrolled_in(
+    *, session: AsyncSession, user_id: uuid.UUID, course_id: uuid.UUID
+) -> bool:
     return bool(
         await session.scalar(
             select(
                 exists().where(
-                    Enrollment.course_id == course.course_id,
+                    Enrollment.course_id == course_id,
                     Enrollment.user_id == user_id,
                     Enrollment.status == ACTIVE,
                 )
@@ -464,16 +532,8 @@ async def read_course(
     return await course_view(session=session, cache=cache, principal=principal, course=course)
 
 
-async def list_courses(
-    *,
-    session: AsyncSession,
-    principal: Principal | None,
-    query: search.CatalogQuery,
-    offset: int,
-    limit: int,
-) -> tuple[list[CourseSummary], int]:
-    """The catalog; see ``search.list_courses``. ``mine`` needs a caller; a status other than
-    published needs ``mine`` or an admin."""
+def _check_catalog_query(principal: Principal | None, query: search.CatalogQuery) -> None:
+    """``mine`` needs a caller; a status other than published needs ``mine`` or an admin."""
     if query.mine and principal is None:
         raise Unauthorized("Sign in to list the courses you teach.")
     if (
@@ -484,9 +544,242 @@ async def list_courses(
         raise StatusFilterDenied(
             "Only admins may list other people's courses by status; add mine=true for yours."
         )
-    return await search.list_courses(
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading through the cache: course pages and catalog pages, ready to send
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A JSON response body with its ETag. ``conditional``: the ETag names exactly this body,
+    so that a client holding it may be answered 304 (and the body never joined). ``personal``:
+    it depends on who asks."""
+
+    etag: str
+    parts: tuple[str, ...]
+    conditional: bool
+    personal: bool
+
+    def json(self) -> str:
+        return "".join(self.parts)
+
+
+_PUBLIC_VIEWER = Viewer(
+    is_enrolled=False, is_instructor=False, can_edit=False, can_see_content=False
+)
+_ENROLLED_VIEWER = Viewer(
+    is_enrolled=True, is_instructor=False, can_edit=False, can_see_content=True
+)
+# What closes a cached page's JSON, after its last field, for learners enrolled or not (anyone
+# else who is not teaching the course sees it as a learner not enrolled).
+_VIEWER_TAILS = {
+    enrolled: ',"viewer":' + viewer.model_dump_json() + "}"
+    for enrolled, viewer in ((False, _PUBLIC_VIEWER), (True, _ENROLLED_VIEWER))
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _CoursePage:
+    """A course as everyone who does not teach it sees it, as cached: ``json_head`` is the JSON
+    of its published view without ``viewer`` and the closing brace (None for a draft, which
+    they may not see) and ``digest`` names it."""
+
+    revision: int
+    status: CourseStatus
+    teacher_ids: frozenset[str]
+    digest: str
+    json_head: str | None
+
+    def dumps(self) -> str:
+        teachers = ",".join(sorted(self.teacher_ids))
+        # JSON escapes line breaks, so the head is the one field that may follow the last one.
+        fields = [str(self.revision), self.status, teachers, self.digest, self.json_head or ""]
+        return "\n".join(fields)
+
+    @classmethod
+    def loads(cls, text: str) -> "_CoursePage":
+        revision, status, teachers, digest, head = text.split("\n", 4)
+        return cls(
+            revision=int(revision),
+            status=CourseStatus(status),
+            teacher_ids=frozenset(teachers.split(",")) if teachers else frozenset(),
+            digest=digest,
+            json_head=head or None,
+        )
+
+
+async def _course_page(*, session: AsyncSession, cache: Cache, course: Course) -> _CoursePage:
+    teacher_ids = frozenset(str(i) for i in await _instructor_ids(session=session, course=course))
+    head = None
+    if course.status in (CourseStatus.PUBLISHED, CourseStatus.ARCHIVED):
+        read = await course_view(session=session, cache=cache, principal=None, course=course)
+        head = read.model_dump_json(exclude={"viewer"})[:-1]
+    return _CoursePage(
+        revision=course.revision,
+        status=CourseStatus(course.status),
+        teacher_ids=teacher_ids,
+        digest=digest(head or "", 10),
+        json_head=head,
+    )
+
+
+async def _teaching_document(
+    *, session: AsyncSession, cache: Cache, principal: Principal, course_id: uuid.UUID
+) -> Document:
+    """The course as its instructors and admins see it, from the database. Its ETag is the
+    revision, which their changes send back in If-Match; it does not name the whole body (the
+    enrollment count changes without a new revision), so the body is always sent."""
+    course = await get_course_for_read(session=session, principal=principal, course_id=course_id)
+    read = await course_view(session=session, cache=cache, principal=principal, course=course)
+    return Document(
+        etag=etag(course.revision),
+        parts=(read.model_dump_json(),),
+        conditional=False,
+        personal=True,
+    )
+
+
+def _store_after_commit(
+    session: AsyncSession, cache: Cache, key: str, value: str, ttl_seconds: int
+) -> None:
+    async def store() -> None:
+        await cache.set(key, value, ttl_seconds=ttl_seconds)
+
+    after_commit(session, store)
+
+
+async def course_document(
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    principal: Principal | None,
+    course_id: uuid.UUID,
+    ttl_seconds: int,
+) -> Document:
+    """GET /courses/{id}: the course page for the caller, if they may see it (CourseNotFound
+    otherwise, as ``get_course_for_read``).
+
+    Admins and the course's instructors get it from the database (they see drafts). Everyone
+    else gets the published view, the same for all but ``viewer``, from the cache when it is
+    there: then, with the learner's enrollment cached too, no database query at all. Its ETag,
+    ``W/"<revision>-<digest of the page><p|e>"`` (not enrolled, enrolled), names the body.
+    """
+    if principal is not None and is_admin(principal):
+        return await _teaching_document(
+            session=session, cache=cache, principal=principal, course_id=course_id
+        )
+    generation_key = _course_generation_key(course_id)
+    generation = await cache.get(generation_key)
+    cached = None
+    if generation is not None:
+        cached = await cache.get(f"content:course:{course_id}:{generation}:page:{PAGE_FORMAT}")
+    count_lookup("course_page", hit=cached is not None)
+    if cached is not None:
+        page = _CoursePage.loads(cached)
+    else:
+        course = await session.get(Course, course_id)
+        if course is None:
+            raise CourseNotFound("No such course.")
+        page = await _course_page(session=session, cache=cache, course=course)
+        if generation is None:
+            generation = await start_generation(
+                cache, generation_key, ttl_seconds=GENERATION_SECONDS
+            )
+        if generation is not None:
+            key = f"content:course:{course_id}:{generation}:page:{PAGE_FORMAT}"
+            _store_after_commit(session, cache, key, page.dumps(), ttl_seconds)
+
+    if principal is not None and str(principal.user_id) in page.teacher_ids:
+        return await _teaching_document(
+            session=session, cache=cache, principal=principal, course_id=course_id
+        )
+    if page.json_head is None:
+        raise CourseNotFound("No such course.")
+    enrolled = principal is not None and await _cached_enrollment(
+        session=session,
+        cache=cache,
+        user_id=principal.user_id,
+        course_id=course_id,
+        generation=generation,
+        ttl_seconds=ttl_seconds,
+    )
+    if page.status == CourseStatus.ARCHIVED and not enrolled:
+        raise CourseNotFound("No such course.")
+    return Document(
+        etag=f'W/"{page.revision}-{page.digest}{"e" if enrolled else "p"}"',
+        parts=(page.json_head, _VIEWER_TAILS[enrolled]),
+        conditional=True,
+        personal=principal is not None,
+    )
+
+
+async def _cached_enrollment(
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    user_id: uuid.UUID,
+    course_id: uuid.UUID,
+    generation: str | None,
+    ttl_seconds: int,
+) -> bool:
+    """Whether the learner is enrolled, cached under the course's generation (which every
+    enrollment and drop renews)."""
+    key = f"content:course:{course_id}:{generation}:enrolled:{user_id}"
+    cached = await cache.get(key) if generation is not None else None
+    count_lookup("course_enrollment", hit=cached is not None)
+    if cached is not None:
+        return cached == "1"
+    enrolled = await _is_enrolled_in(session=session, user_id=user_id, course_id=course_id)
+    if generation is not None:
+        _store_after_commit(session, cache, key, "1" if enrolled else "0", ttl_seconds)
+    return enrolled
+
+
+async def catalog_document(
+    *,
+    session: AsyncSession,
+    cache: Cache,
+    principal: Principal | None,
+    query: search.CatalogQuery,
+    offset: int,
+    limit: int,
+    ttl_seconds: int,
+) -> Document:
+    """GET /courses/list: a page of the catalog (see ``search.list_courses``) as JSON. Listings of
+    published courses are the same for every caller and read through the cache, under the
+    catalog's generation; ``mine`` and other statuses are built every time."""
+    _check_catalog_query(principal, query)
+    if not search.is_public_listing(query):
+        courses, total = await search.list_courses(
+            session=session, principal=principal, query=query, offset=offset, limit=limit
+        )
+        body = Page(items=courses, total=total, offset=offset, limit=limit).model_dump_json()
+        return Document(etag=etag_of(body), parts=(body,), conditional=True, personal=True)
+
+    generation = await cache.get(CATALOG_GENERATION_KEY)
+    listing = search.listing_key(query, offset=offset, limit=limit)
+    cached = None
+    if generation is not None:
+        cached = await cache.get(f"content:catalog:{generation}:{PAGE_FORMAT}:{listing}")
+    count_lookup("catalog_page", hit=cached is not None)
+    if cached is not None:
+        tag, body = cached.split("\n", 1)
+        return Document(etag=tag, parts=(body,), conditional=True, personal=False)
+
+    courses, total = await search.list_courses(
         session=session, principal=principal, query=query, offset=offset, limit=limit
     )
+    body = Page(items=courses, total=total, offset=offset, limit=limit).model_dump_json()
+    tag = etag_of(body)
+    if generation is None:
+        generation = await start_generation(
+            cache, CATALOG_GENERATION_KEY, ttl_seconds=GENERATION_SECONDS
+        )
+    if generation is not None:
+        key = f"content:catalog:{generation}:{PAGE_FORMAT}:{listing}"
+        _store_after_commit(session, cache, key, f"{tag}\n{body}", ttl_seconds)
+    return Document(etag=tag, parts=(body,), conditional=True, personal=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,9 +883,15 @@ async def refresh_search_document(*, session: AsyncSession, course: Course) -> N
 async def refresh_search_documents_of_user(*, session: AsyncSession, user_id: uuid.UUID) -> None:
     """For the accounts service after a user's display name changed: the courses they teach
     are found by the new name."""
-    courses = await session.scalars(select(Course).where(search.taught_by(user_id)))
+    courses = list(await session.scalars(select(Course).where(search.taught_by(user_id))))
     for course in courses:
         await refresh_search_document(session=session, course=course)
+    # Course pages and catalog entries show instructors' names.
+    retire_cached_after_commit(
+        session,
+        course_ids=[course.course_id for course in courses],
+        catalog=any(course.published_at is not None for course in courses),
+    )
 
 
 async def create_course(
@@ -675,6 +974,9 @@ async def delete_course(
         raise CourseInUse("Learners have enrolled in this course: archive it instead.")
     await session.delete(course)
     await session.flush()
+    retire_cached_after_commit(
+        session, course_ids=[course.course_id], catalog=course.published_at is not None
+    )
 
 
 async def publish_course(
@@ -1171,6 +1473,8 @@ async def enroll(
         return enrollment, False
     if course.status != CourseStatus.PUBLISHED:
         raise NotEnrollable("Only published courses accept enrollments.")
+    # The course page shows the learner's enrollment, and it and the catalog the count.
+    retire_cached_after_commit(session, course_ids=[course.course_id], catalog=True)
     if enrollment is not None:
         enrollment.status = ACTIVE
         enrollment.dropped_at = None
@@ -1206,6 +1510,11 @@ async def unenroll(*, session: AsyncSession, principal: Principal, course_id: uu
         enrollment.status = DROPPED
         enrollment.dropped_at = utcnow()
         await session.flush()
+        retire_cached_after_commit(
+            session,
+            course_ids=[course.course_id],
+            catalog=course.status == CourseStatus.PUBLISHED,
+        )
 
 
 async def my_courses(

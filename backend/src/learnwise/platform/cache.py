@@ -2,9 +2,23 @@
 
 Entries are strings with a time to live. With Redis every instance sees the same entries, so a
 write on one instance (a revoked session, an invalidated outline) is seen by all of them.
+
+Beside the caches themselves:
+
+- generations (``start_generation``, ``new_generation``): a random token under a key, made part
+  of the keys of entries derived from some data, read *before* the data. Giving the data a new
+  token after each change to it retires all those entries at once, on every instance, whatever
+  the order in which concurrent readers and writers reach the cache (a token is only matched,
+  never compared);
+- ``open_caches()``: every cache of this process, for code that must tell each of them about a
+  change to the shared database but is given no cache (such as ``bump_revision``);
+- lookup counters per namespace (``count_lookup``, ``lookup_stats``), for hit ratios.
 """
 
+import secrets
 import time
+import weakref
+from dataclasses import dataclass
 from typing import Protocol
 
 from cachetools import TTLCache
@@ -25,6 +39,7 @@ class Cache(Protocol):
 
 class MemoryCache:
     def __init__(self, max_entries: int = 100_000) -> None:
+        _open_caches.add(self)
         # TTLCache expires entries at their own deadlines through a per-entry timer below;
         # its global ttl is only the upper bound.
         self._entries: TTLCache[str, tuple[float, str]] = TTLCache(
@@ -58,11 +73,13 @@ class MemoryCache:
         return True
 
     async def close(self) -> None:
+        _open_caches.discard(self)
         self._entries.clear()
 
 
 class RedisCache:
     def __init__(self, redis: Redis, prefix: str) -> None:
+        _open_caches.add(self)
         self._redis = redis
         self._prefix = prefix + ":cache:"
 
@@ -84,4 +101,75 @@ class RedisCache:
         return bool(await self._redis.ping())
 
     async def close(self) -> None:
-        """The Redis client is owned by the application; nothing to release here."""
+        """The Redis client is owned by the application, which closes it next."""
+        _open_caches.discard(self)
+
+
+# ---------------------------------------------------------------------------------------------
+# Every open cache of this process
+
+_open_caches: "weakref.WeakSet[MemoryCache | RedisCache]" = weakref.WeakSet()
+
+
+def open_caches() -> list[Cache]:
+    """The caches of this process not yet closed: one per running application (tests run
+    several). A change to the shared database concerns each of them."""
+    return list(_open_caches)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generations
+
+
+async def start_generation(cache: Cache, key: str, *, ttl_seconds: int) -> str | None:
+    """Stores a new generation token under ``key`` unless there is one; returns it, or None when
+    there was one.
+
+    A reader that found no token calls this *after* reading the data, and stores what it derived
+    only under the token returned: a writer that committed meanwhile either stored its token
+    first (so this returns None) or retires this one afterwards.
+    """
+    token = secrets.token_hex(6)
+    return token if await cache.add(key, token, ttl_seconds=ttl_seconds) else None
+
+
+async def new_generation(cache: Cache, key: str, *, ttl_seconds: int) -> None:
+    """Retires every entry keyed by the current token of ``key``: call after the change
+    committed. A token is only ever matched, never compared, so concurrent writers may store
+    theirs in any order."""
+    await cache.set(key, secrets.token_hex(6), ttl_seconds=ttl_seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hit ratios
+
+
+@dataclass
+class LookupStats:
+    hits: int = 0
+    misses: int = 0
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.hits + self.misses
+        return self.hits / total if total else None
+
+
+_lookups: dict[str, LookupStats] = {}
+
+
+def count_lookup(namespace: str, *, hit: bool) -> None:
+    """Counts a lookup in this process's hits and misses of ``namespace``."""
+    stats = _lookups.get(namespace)
+    if stats is None:
+        stats = _lookups[namespace] = LookupStats()
+    if hit:
+        stats.hits += 1
+    else:
+        stats.misses += 1
+
+
+def lookup_stats() -> dict[str, LookupStats]:
+    """A snapshot of this process's hits and misses per namespace since it started: for
+    metrics (namespaces so far: ``course_page``, ``course_enrollment``, ``catalog_page``)."""
+    return {name: LookupStats(s.hits, s.misses) for name, s in _lookups.items()}
