@@ -157,6 +157,30 @@ class CacheSettings(BaseModel):
     catalog_max_age_seconds: int = Field(60, ge=0)
 
 
+class JobsSettings(BaseModel):
+    """Background jobs (model fitting, generation, reports, retention sweeps)."""
+
+
+class LearnerModelSettings(BaseModel):
+    """The knowledge-tracing learner model of the AI service."""
+
+
+class RecommendSettings(BaseModel):
+    """Recommendations, spaced-repetition reviews and learning paths."""
+
+
+class AISettings(BaseModel):
+    """Language models (optional), generation and embeddings."""
+
+
+class AnalyticsSettings(BaseModel):
+    """Activity tracking, learning analytics and their retention."""
+
+
+class ReportSettings(BaseModel):
+    """Analytics reports (CSV, XLSX, PDF) and the Prometheus metrics endpoint."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEARNWISE_",
@@ -186,6 +210,12 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     events: EventsSettings = EventsSettings()
     realtime: RealtimeSettings = RealtimeSettings()
+    jobs: JobsSettings = JobsSettings()
+    learner_model: LearnerModelSettings = LearnerModelSettings()
+    recommend: RecommendSettings = RecommendSettings()
+    ai: AISettings = AISettings()
+    analytics: AnalyticsSettings = AnalyticsSettings()
+    reports: ReportSettings = ReportSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""The AI service: learner model, recommendations, learning paths, analysis and generation."""

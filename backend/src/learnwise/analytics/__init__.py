@@ -1,0 +1,1 @@
+"""The Analytics service: activity tracking, learning analytics, reports and service metrics."""
