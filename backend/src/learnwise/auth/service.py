@@ -254,11 +254,16 @@ async def revoke_role(
 
 
 async def _admin_count(*, session: AsyncSession) -> int:
-    return await session.scalar(
-        select(func.count(func.distinct(UserRole.user_id)))
+    """The number of active admins, their rows locked until commit, so that two admins stepping
+    down (or deactivating each other) at once cannot leave none: the second waits for the first
+    and counts again. PostgreSQL needs the row locks; SQLite's writers take turns already."""
+    admins = await session.scalars(
+        select(UserRole.user_id)
         .join(User, User.user_id == UserRole.user_id)
         .where(UserRole.role_name == BuiltinRole.ADMIN, User.is_active.is_(True))
+        .with_for_update()
     )
+    return len(set(admins))
 
 
 async def create_role(
@@ -267,8 +272,12 @@ async def create_role(
     if await role_exists(session=session, name=name):
         raise Conflict(f"A role named {name!r} already exists.")
     role = Role(name=name, description=description, permissions=sorted(set(permissions)))
-    session.add(role)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(role)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent request created it first
+        raise Conflict(f"A role named {name!r} already exists.") from exc
     return role
 
 
