@@ -237,7 +237,10 @@ async def test_cors_allows_only_the_configured_origins(
 
     assert allowed.headers["access-control-allow-origin"] == "https://app.example"
     assert allowed.headers["access-control-allow-credentials"] == "true"
-    assert "x-request-id" in allowed.headers["access-control-expose-headers"].lower()
+    exposed = allowed.headers["access-control-expose-headers"].lower()
+    # A browser app reads these: the request id, and whether a retried write was a replay.
+    assert "x-request-id" in exposed
+    assert "idempotent-replayed" in exposed
     assert "access-control-allow-origin" not in other.headers
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "https://app.example"

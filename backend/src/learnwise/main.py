@@ -11,6 +11,7 @@ from learnwise.config import Environment, Settings, get_settings
 from learnwise.errors import install_error_handlers
 from learnwise.health import router as health_router
 from learnwise.platform import relay
+from learnwise.platform.idempotency import REPLAYED_HEADER
 from learnwise.platform.logs import configure_logging
 from learnwise.platform.middleware import (
     BodySizeLimitMiddleware,
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "If-None-Match",
                 "X-Request-ID",
             ],
-            expose_headers=["X-Request-ID", "ETag", "Retry-After"],
+            expose_headers=["X-Request-ID", "ETag", "Retry-After", REPLAYED_HEADER],
         )
     app.add_middleware(
         RequestContextMiddleware, hsts=settings.environment == Environment.PRODUCTION

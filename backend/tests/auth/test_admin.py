@@ -167,6 +167,23 @@ async def test_search_by_part_of_the_email_or_the_name(
     assert await search("nobody-has-this") == set()
 
 
+async def test_search_folds_the_case_of_any_alphabet(
+    client: httpx.AsyncClient, db_session: AsyncSession, make_account
+) -> None:
+    admin = await make_account("admin")
+    emile = await create_user(db_session, "zola@paris.example", "Émile Zola")
+    olga = await create_user(db_session, "olga@kyiv.example", "ОЛЬГА Петренко")
+
+    async def search(q: str) -> set[str]:
+        response = await client.get(f"{API}/admin/users", params={"q": q}, headers=admin.headers)
+        assert response.status_code == 200, response.text
+        return {item["user_id"] for item in response.json()["items"]}
+
+    assert await search("émile") == {str(emile)}
+    assert await search("ÉMILE") == {str(emile)}
+    assert await search("ольга") == {str(olga)}
+
+
 async def test_filter_by_role(
     client: httpx.AsyncClient, db_session: AsyncSession, make_account
 ) -> None:
