@@ -172,6 +172,9 @@ class RecommendSettings(BaseModel):
 class AISettings(BaseModel):
     """Language models (optional), generation and embeddings."""
 
+    # LangGraph checkpoints on SQLite: a file of their own (default: beside the database).
+    checkpoint_sqlite_path: Path | None = None
+
 
 class AnalyticsSettings(BaseModel):
     """Activity tracking, learning analytics and their retention."""
