@@ -170,10 +170,41 @@ class RecommendSettings(BaseModel):
 
 
 class AISettings(BaseModel):
-    """Language models (optional), generation and embeddings."""
+    """Language models (optional), generation and embeddings.
 
+    The model itself is the root setting ``LEARNWISE_LLM="provider:model"``; these tune it.
+    """
+
+    # An OpenAI-compatible server (a local Ollama or vLLM: http://127.0.0.1:11434/v1) and its key.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    # Transport retries inside the client, then attempts at a valid answer before falling back.
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_attempts: int = Field(2, ge=1, le=5)
+    llm_max_output_tokens: int = Field(2048, ge=64, le=32_768)
+    # The longest source text sent in one prompt (characters); longer sources are cut.
+    llm_max_input_chars: int = Field(24_000, ge=1000)
+    llm_rate_per_user: str = "30/hour"
+    # Off: nothing that identifies a learner, nor what they wrote, is sent to the model.
+    llm_allow_personal_data: bool = False
+    # Generation: the accepted size of a source text (characters).
+    generation_min_chars: int = Field(200, ge=20)
+    generation_max_chars: int = Field(200_000, ge=1000)
+    generation_rate_per_user: str = "60/hour"
+    # Embeddings (wordllama's l2_supercat, shipped inside the package with 256 dimensions): the
+    # size kept (a Matryoshka model: a prefix is still a good embedding), and where the links to
+    # its files are made.
+    embedding_dim: int = Field(256, ge=64, le=256)
+    embedding_cache_dir: Path = Path("./data/wordllama")
     # LangGraph checkpoints on SQLite: a file of their own (default: beside the database).
     checkpoint_sqlite_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _generation_limits_in_order(self) -> Self:
+        if self.generation_min_chars >= self.generation_max_chars:
+            raise ValueError("generation_min_chars must be below generation_max_chars")
+        return self
 
 
 class AnalyticsSettings(BaseModel):
@@ -207,6 +238,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
+    # A LangChain chat model, "provider:model" (openai:gpt-4o-mini, ollama:llama3.1, ...); unset,
+    # the AI service works offline.
+    llm: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+:.+$")
 
     auth: AuthSettings = AuthSettings()
     media: MediaSettings = MediaSettings()

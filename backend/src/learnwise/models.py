@@ -1,5 +1,8 @@
 """Every table of the application, imported in one place for Alembic and the tests."""
 
+from learnwise.ai.embeddings.models import ContentEmbedding
+from learnwise.ai.generation.models import Generation
+from learnwise.ai.llm.models import LlmUsage
 from learnwise.auth.models import (
     AuthSession,
     OidcIdentity,
@@ -39,6 +42,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "Certificate",
+    "ContentEmbedding",
     "ContentItem",
     "ContentItemSkill",
     "ContentVersion",
@@ -46,8 +50,10 @@ __all__ = [
     "CourseInstructor",
     "Enrollment",
     "EventReceipt",
+    "Generation",
     "IdempotencyRecord",
     "LearningDay",
+    "LlmUsage",
     "Media",
     "MediaBlob",
     "MediaUpload",

@@ -22,7 +22,7 @@ from learnwise.content.content_types import (
 )
 from learnwise.content.item_exceptions import VersionNotFound, VersionNotRestorable
 from learnwise.content.item_schemas import ContentMetadata
-from learnwise.content.models import ContentItem, ContentItemSkill, ContentVersion
+from learnwise.content.models import ContentItem, ContentItemSkill, ContentVersion, Module
 from learnwise.content.versioning import snapshot
 from learnwise.db import utcnow
 from learnwise.skills import service as skills_service
@@ -151,3 +151,38 @@ async def restorable_document(*, session: AsyncSession, version: ContentVersion)
             unknown=exc.extra.get("unknown", []),
         ) from exc
     return document_of(version) | {"content": stored, "skill_ids": skill_ids}
+
+
+async def published_versions(
+    *, session: AsyncSession, course_id: uuid.UUID | None = None
+) -> list[tuple[uuid.UUID, ContentVersion]]:
+    """(course id, published version) of every published item, of one course or of all. No
+    access check: for the platform's own consumers (embeddings, recommendations)."""
+    query = (
+        select(Module.course_id, ContentVersion)
+        .join(ContentItem, ContentItem.module_id == Module.module_id)
+        .join(
+            ContentVersion,
+            (ContentVersion.content_id == ContentItem.content_id)
+            & (ContentVersion.version == ContentItem.published_version),
+        )
+        .order_by(ContentVersion.content_id)
+    )
+    if course_id is not None:
+        query = query.where(Module.course_id == course_id)
+    return [(row[0], row[1]) for row in await session.execute(query)]
+
+
+async def published_version_of(
+    *, session: AsyncSession, content_id: uuid.UUID
+) -> ContentVersion | None:
+    """The version learners see of an item, None when it is unpublished or unknown. No access
+    check: for the platform's own consumers."""
+    return await session.scalar(
+        select(ContentVersion)
+        .join(ContentItem, ContentItem.content_id == ContentVersion.content_id)
+        .where(
+            ContentItem.content_id == content_id,
+            ContentVersion.version == ContentItem.published_version,
+        )
+    )
