@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from learnwise.ai.embeddings import consumers as embedding_consumers  # noqa: F401  (relay)
 from learnwise.ai.generation.router import router as ai_generation_router
+from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
+from learnwise.analytics.router import router as analytics_router
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
@@ -34,3 +36,4 @@ api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
 api_router.include_router(ai_generation_router)
+api_router.include_router(analytics_router)

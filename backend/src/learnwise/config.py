@@ -210,6 +210,20 @@ class AISettings(BaseModel):
 class AnalyticsSettings(BaseModel):
     """Activity tracking, learning analytics and their retention."""
 
+    # Client event batches: the most events in one, and how many batches a user may send.
+    max_batch_events: int = Field(500, ge=1, le=2000)
+    ingest_rate_per_user: str = "120/minute"
+    # Client events older than this, or later than now plus the skew, are refused.
+    max_event_age_hours: int = Field(72, ge=1, le=24 * 30)
+    max_clock_skew_seconds: int = Field(300, ge=0, le=3600)
+    # Raw activity events are deleted after this long; the rollups built from them stay.
+    retention_days: int = Field(395, ge=1)
+    retention_sweep_seconds: int = Field(3600, ge=60)
+    # Cohorts (and other groups of learners) smaller than this are suppressed.
+    k_anonymity: int = Field(5, ge=2, le=100)
+    # A learner of a course is at risk when inactive this many days without completing it.
+    at_risk_inactive_days: int = Field(7, ge=1, le=365)
+
 
 class ReportSettings(BaseModel):
     """Analytics reports (CSV, XLSX, PDF) and the Prometheus metrics endpoint."""

@@ -87,6 +87,7 @@ from learnwise.db import after_commit, utcnow
 from learnwise.errors import NotFound, Unauthorized
 from learnwise.media.models import Media
 from learnwise.pagination import Page
+from learnwise.platform import events
 from learnwise.platform.cache import (
     Cache,
     count_lookup,
@@ -1479,6 +1480,7 @@ async def enroll(
         enrollment.status = ACTIVE
         enrollment.dropped_at = None
         await session.flush()
+        await _record_enrolled(session=session, enrollment=enrollment, reactivated=True)
         return enrollment, False
     enrollment = Enrollment(user_id=principal.user_id, course_id=course.course_id, status=ACTIVE)
     try:
@@ -1489,7 +1491,24 @@ async def enroll(
         existing = await _enrollment(session=session, user_id=principal.user_id, course=course)
         assert existing is not None
         return existing, False
+    await _record_enrolled(session=session, enrollment=enrollment, reactivated=False)
     return enrollment, True
+
+
+async def _record_enrolled(
+    *, session: AsyncSession, enrollment: Enrollment, reactivated: bool
+) -> None:
+    await events.record(
+        session=session,
+        type=events.EventType.ENROLLED,
+        user_id=enrollment.user_id,
+        course_id=enrollment.course_id,
+        payload={
+            "course_id": str(enrollment.course_id),
+            "enrolled_at": enrollment.enrolled_at.isoformat(),
+            "reactivated": reactivated,
+        },
+    )
 
 
 async def _enrollment(

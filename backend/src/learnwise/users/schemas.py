@@ -67,6 +67,9 @@ class SettingsRead(BaseModel):
     theme: Theme
     notifications_enabled: bool
     learning_preferences: LearningPreferences
+    analytics_consent: bool = Field(
+        description="Whether the user's activity events may be stored for analytics (opt-in)."
+    )
     updated_at: datetime | None
 
 
@@ -79,3 +82,4 @@ class SettingsUpdate(BaseModel):
     theme: Theme | None = None
     notifications_enabled: bool | None = None
     learning_preferences: LearningPreferencesUpdate | None = None
+    analytics_consent: bool | None = None

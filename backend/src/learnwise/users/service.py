@@ -28,6 +28,7 @@ async def get_settings(
         user_id=user_id,
         theme="system",
         notifications_enabled=True,
+        analytics_consent=False,
         learning_preferences=LearningPreferences().model_dump(mode="json"),
     )
     try:
@@ -55,5 +56,24 @@ async def update_settings(
         settings.theme = changes.theme
     if changes.notifications_enabled is not None:
         settings.notifications_enabled = changes.notifications_enabled
+    if changes.analytics_consent is not None:
+        settings.analytics_consent = changes.analytics_consent
     await session.flush()
     return settings
+
+
+async def analytics_consent(*, session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user consents to their activity events being stored, read afresh from the
+    database every time, so that a withdrawal applies from the very next request."""
+    consent = await session.scalar(
+        select(UserSettings.analytics_consent).where(UserSettings.user_id == user_id)
+    )
+    return bool(consent)
+
+
+async def time_zone(*, session: AsyncSession, user_id: uuid.UUID) -> str:
+    """The IANA time zone of the user's calendar (UTC until they choose one)."""
+    preferences = await session.scalar(
+        select(UserSettings.learning_preferences).where(UserSettings.user_id == user_id)
+    )
+    return str((preferences or {}).get("time_zone") or "UTC")
