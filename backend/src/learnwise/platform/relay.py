@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import delete, event, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -266,14 +266,16 @@ async def _handle_once(
     """Runs ``handler`` for ``event`` unless ``name`` already handled it, in one transaction
     with the receipt that says it did."""
     async with sessionmaker() as session:
-        if await session.get(EventReceipt, (name, event.event_id)) is not None:
-            return
-        # The receipt first: a relay racing on the same event waits on it (PostgreSQL's unique
-        # index, SQLite's write lock), then finds it and leaves the event alone.
-        session.add(EventReceipt(consumer=name, event_id=event.event_id))
-        try:
-            await session.flush()
-        except IntegrityError:
+        # The receipt first, in one statement: a relay racing on the same event waits on it
+        # (PostgreSQL's unique index, SQLite's write lock), then finds it taken and leaves the
+        # event alone, as does a relay that comes back to an event handled before.
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        taken = await session.execute(
+            dialect.insert(EventReceipt)
+            .values(consumer=name, event_id=event.event_id)
+            .on_conflict_do_nothing()
+        )
+        if taken.rowcount != 1:
             await session.rollback()
             return
         try:

@@ -94,6 +94,11 @@ async def learner_access(
     """The item if the caller is an enrolled learner who may see it: EnrollmentRequired (403)
     in a course they may see but are not enrolled in; ItemNotFound (404) for drafts, items of
     unpublished modules and courses they may not see."""
+    access = await item_access.for_enrolled_learner(
+        session=session, principal=principal, content_id=content_id
+    )
+    if access is not None:
+        return access
     access = await item_access.for_reading(
         session=session, principal=principal, content_id=content_id
     )

@@ -12,6 +12,7 @@ not used, so another site's page cannot open a connection in a user's name.
 
 import asyncio
 import contextlib
+import random
 import time
 from dataclasses import dataclass, field
 
@@ -179,7 +180,10 @@ class Connection:
             if remaining <= 0:
                 raise Close(POLICY_VIOLATION, "token expired")
             self._reauthenticated.clear()
-            wait = min(remaining, self._settings.session_check_seconds)
+            # Spread over the second half of the interval: connections opened together (an
+            # instance restarted, its clients reconnecting at once) must not all check at once.
+            spread = random.uniform(0.5, 1.0)  # noqa: S311 (timing, not security)
+            wait = min(remaining, self._settings.session_check_seconds * spread)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._reauthenticated.wait(), wait)
                 continue
