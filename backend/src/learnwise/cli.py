@@ -1,6 +1,7 @@
 """The ``learnwise`` command line: serve the API, migrate the database, manage accounts."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -129,6 +130,14 @@ def seed_demo() -> None:
 
     for line in _run_or_fail(run()):
         typer.echo(line)
+
+
+@app.command("openapi")
+def openapi() -> None:
+    """Print the API's OpenAPI schema as JSON (the web app's client is generated from it)."""
+    from learnwise.main import create_app
+
+    typer.echo(json.dumps(create_app().openapi(), indent=2, sort_keys=True))
 
 
 @asynccontextmanager

@@ -1,0 +1,191 @@
+// The learner's journey in a real Chromium against the running stack (API + web app) on free
+// ports with a throwaway SQLite database: sign-up, enroll, a lesson, a quiz, live progress and
+// achievements; bad paths: wrong password, offline progress replayed, an ended session.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+
+import { buildIfNeeded, freePort, learnwiseCommand, startStack } from "../scripts/stack.mjs";
+import { launchBrowser, screenshot, seriousViolations } from "./browser.mjs";
+
+const TIMEOUT = 30_000;
+const learner = {
+  name: "Grace Hopper",
+  email: `grace-${Date.now()}@example.com`,
+  password: "compilers-since-1952",
+};
+
+let dataDir;
+let stack;
+let browser;
+let context;
+let page;
+
+async function expectAccessible(name) {
+  assert.deepEqual(await seriousViolations(page), [], `axe-core on ${name}`);
+}
+
+async function queuedReports(target = page) {
+  return target.evaluate(
+    () => JSON.parse(localStorage.getItem("learnwise-progress") ?? "{}").state?.queue?.length ?? 0,
+  );
+}
+
+async function startOwnStack() {
+  dataDir = await mkdtemp(join(tmpdir(), "learnwise-e2e-"));
+  const [apiPort, webPort] = [await freePort(), await freePort()];
+  const env = {
+    DATABASE_URL: `sqlite+aiosqlite:///${join(dataDir, "e2e.db")}`,
+    LEARNWISE_MEDIA__LOCAL_ROOT: join(dataDir, "media"),
+    LEARNWISE_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
+    LEARNWISE_LOG_LEVEL: "WARNING",
+  };
+  learnwiseCommand(["db", "upgrade"], env);
+  learnwiseCommand(["seed-demo"], env);
+  buildIfNeeded({ apiUrl: `http://127.0.0.1:${apiPort}`, distDir: ".next-e2e" });
+  return startStack({ apiPort, webPort, distDir: ".next-e2e", env, quiet: true });
+}
+
+before(async () => {
+  // E2E_BASE_URL: run against a stack already serving the demo data (e.g. `make run`'s).
+  const baseUrl = process.env.E2E_BASE_URL;
+  stack = baseUrl ? { webUrl: baseUrl, stop: async () => undefined } : await startOwnStack();
+  browser = await launchBrowser();
+  context = await browser.newContext({ baseURL: stack.webUrl, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(TIMEOUT);
+  page = await context.newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+test("a wrong password is refused with a clear message", async () => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("learner@learnwise.dev");
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+  assert.match(page.url(), /\/sign-in/);
+  await screenshot(page, "sign-in-wrong-password");
+  await expectAccessible("sign-in");
+});
+
+test("a new user signs up and lands on an empty dashboard", async () => {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill(learner.name);
+  await page.getByLabel("Email").fill(learner.email);
+  await page.getByLabel("Password").fill(learner.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/dashboard");
+  await page.getByText("You are not enrolled in any course yet").waitFor();
+  await page.getByTestId("xp").filter({ hasText: "0" }).waitFor();
+  await expectAccessible("dashboard (empty)");
+});
+
+test("the catalog finds a course, which the learner enrolls in", async () => {
+  await page.getByRole("link", { name: "Catalog", exact: true }).click();
+  await page.getByLabel("Search courses").fill("python");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByText("1 course", { exact: true }).waitFor();
+  await screenshot(page, "catalog");
+  await expectAccessible("catalog");
+  await page.getByRole("link", { name: "Python Basics" }).click();
+  await page.getByRole("heading", { name: "Python Basics", level: 1 }).waitFor();
+  await page.getByText("Unlocks after: Values and variables").first().waitFor();
+  await page.getByRole("button", { name: "Enroll" }).click();
+  await page.getByRole("link", { name: "Start: Your first program" }).waitFor();
+  await screenshot(page, "course");
+  await expectAccessible("course page");
+});
+
+test("progress and achievements reach an open dashboard without reloading", async () => {
+  const dashboard = await context.newPage();
+  await dashboard.goto("/dashboard");
+  await dashboard.getByTestId("course-percent").filter({ hasText: "0%" }).waitFor();
+  await dashboard.getByText("None yet").waitFor();
+
+  await page.getByRole("link", { name: "Start: Your first program" }).click();
+  await page.getByRole("heading", { name: "Your first program", level: 1 }).first().waitFor();
+  await screenshot(page, "lesson");
+  await expectAccessible("lesson");
+  await page.getByRole("button", { name: "Mark as complete" }).click();
+  await page.getByText("✓ Completed").waitFor();
+  await page.getByText(/Achievement unlocked: First lesson/).waitFor();
+
+  // The dashboard tab, untouched, hears of it over its WebSocket.
+  await dashboard.getByTestId("achievements").getByText("First lesson").waitFor();
+  await dashboard.getByTestId("xp").filter({ hasNotText: /^0$/ }).waitFor();
+  await dashboard.waitForFunction(
+    () => document.querySelector('[data-testid="course-percent"]')?.textContent !== "0%",
+  );
+  await screenshot(dashboard, "dashboard");
+  await dashboard.close();
+});
+
+test("a quiz is graded with feedback", async () => {
+  await page.getByRole("link", { name: "Python Basics" }).click();
+  await page.getByRole("link", { name: "Quiz: Check: values and variables" }).click();
+  await page.getByRole("heading", { name: "Check: values and variables" }).waitFor();
+  await page.getByLabel("float", { exact: true }).check();
+  await page.getByRole("group", { name: /evaluates to/ }).getByLabel("False").check();
+  await page.getByRole("group", { name: /score = 10/ }).getByLabel("Your answer").fill("20");
+  await page.getByRole("group", { name: /b = a/ }).getByLabel("Your answer").fill("3");
+  for (const name of ["total_2", "_count", "seconds_per_day"]) {
+    await page.getByLabel(name, { exact: true }).check();
+  }
+  await page.getByRole("button", { name: "Submit answers" }).click();
+  await page.getByText("Passed: 100%").waitFor();
+  assert.equal(await page.getByText("Correct", { exact: true }).count(), 5);
+  await screenshot(page, "quiz-result");
+  await expectAccessible("quiz");
+});
+
+test("progress made offline is kept and replayed when the connection is back", async () => {
+  await page.getByRole("link", { name: "Python Basics" }).click();
+  const before = await page.getByText(/of \d+ required items/).textContent();
+  await page.getByRole("link", { name: "Lesson: Variables and assignment" }).click();
+  await page.getByRole("button", { name: "Mark as complete" }).waitFor();
+
+  await context.setOffline(true);
+  await page.getByRole("button", { name: "Mark as complete" }).click();
+  await page.getByText("✓ Completed").waitFor();
+  assert.equal(await queuedReports(), 1, "the report waits in the queue while offline");
+
+  await context.setOffline(false);
+  await page.waitForFunction(
+    () => JSON.parse(localStorage.getItem("learnwise-progress") ?? "{}").state?.queue?.length === 0,
+  );
+  await page.getByRole("link", { name: "Python Basics" }).click();
+  await page.waitForFunction(
+    (text) => {
+      const shown = [...document.querySelectorAll("p")].find((p) => /required items/.test(p.textContent ?? ""));
+      return shown && shown.textContent !== text;
+    },
+    before,
+  );
+});
+
+test("an ended session sends the learner to sign in again", async () => {
+  // The learner signs out everywhere from another device.
+  const login = await fetch(`${stack.webUrl}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email: learner.email, password: learner.password }),
+  });
+  const { access_token: token } = await login.json();
+  const ended = await fetch(`${stack.webUrl}/api/v1/auth/logout-all`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  assert.equal(ended.status, 204);
+
+  await page.goto("/dashboard");
+  await page.waitForURL(/\/sign-in\?next=%2Fdashboard&expired=1/);
+  await page.getByText("Your session has ended").waitFor();
+  await screenshot(page, "session-ended");
+});
