@@ -5,5 +5,5 @@ import nextTypescript from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTypescript,
-  globalIgnores([".next/**", "out/**", "next-env.d.ts", "lib/api/schema.d.ts", "e2e/artifacts/**"]),
+  globalIgnores([".next/**", ".next-*/**", "out/**", "next-env.d.ts", "lib/api/schema.d.ts", "e2e/artifacts/**"]),
 ]);

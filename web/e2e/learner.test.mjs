@@ -105,7 +105,13 @@ test("the catalog finds a course, which the learner enrolls in", async () => {
 
 test("progress and achievements reach an open dashboard without reloading", async () => {
   const dashboard = await context.newPage();
+  const subscribed = new Promise((resolve) =>
+    dashboard.on("websocket", (socket) =>
+      socket.on("framereceived", ({ payload }) => String(payload).includes('"subscribed"') && resolve()),
+    ),
+  );
   await dashboard.goto("/dashboard");
+  await subscribed;
   await dashboard.getByTestId("course-percent").filter({ hasText: "0%" }).waitFor();
   await dashboard.getByText("None yet").waitFor();
 

@@ -30,6 +30,8 @@ export interface LiveOptions {
   /** A live event; `resync` (null event) when messages were lost: reload everything. */
   onEvent: (event: LiveEvent | null) => void;
   onStatus?: (status: LiveStatus) => void;
+  /** Subscribed afresh (not a replay): what happened before may have been missed, reload it. */
+  onFreshSubscription?: () => void;
   /** Backoff bounds, in milliseconds. */
   minDelay?: number;
   maxDelay?: number;
@@ -94,7 +96,10 @@ export class LiveConnection {
         return;
       }
       case "subscribed":
-        if (!this.lastSeq.has(frame.channel)) this.lastSeq.set(frame.channel, frame.seq);
+        if (!this.lastSeq.has(frame.channel)) {
+          this.lastSeq.set(frame.channel, frame.seq);
+          this.options.onFreshSubscription?.();
+        }
         return;
       case "message":
         this.lastSeq.set(frame.channel, frame.seq);

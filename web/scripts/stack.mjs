@@ -78,7 +78,7 @@ export function learnwiseCommand(args, env) {
   return run.stdout;
 }
 
-async function waitFor(url, child, name, timeoutMs = 120_000) {
+async function waitFor(url, child, name, timeoutMs = 300_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);

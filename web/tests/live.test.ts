@@ -69,7 +69,15 @@ describe("live connection", () => {
 
   it("reconnects after a drop and asks for what it missed", () => {
     const events: (LiveEvent | null)[] = [];
-    const live = new LiveConnection({ url: "ws://x", token: () => "t1", onEvent: (e) => events.push(e), minDelay: 100, maxDelay: 1000 });
+    const fresh = vi.fn();
+    const live = new LiveConnection({
+      url: "ws://x",
+      token: () => "t1",
+      onEvent: (e) => events.push(e),
+      onFreshSubscription: fresh,
+      minDelay: 100,
+      maxDelay: 1000,
+    });
     live.start();
     const first = FakeSocket.instances[0]!;
     first.open();
@@ -82,6 +90,8 @@ describe("live connection", () => {
     second.open();
     second.receive({ type: "authenticated", user_id: "u1" });
     expect(second.sent[1]).toEqual({ type: "subscribe", channel: "user:u1", since: 7 });
+    second.receive({ type: "subscribed", channel: "user:u1", seq: 9 });
+    expect(fresh).toHaveBeenCalledTimes(1); // the first subscription only: the second replays
 
     second.receive({ type: "resync", channel: "user:u1", seq: 20 });
     expect(events).toEqual([null]);

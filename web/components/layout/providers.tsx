@@ -6,7 +6,7 @@ import { SWRConfig, mutate } from "swr";
 import { Toaster } from "@/components/ui/toaster";
 import { ApiError } from "@/lib/api/errors";
 import { restoreSession } from "@/lib/auth";
-import { isProgressKey, keys, useSettings } from "@/lib/hooks/data";
+import { isProgressKey, useSettings } from "@/lib/hooks/data";
 import { LiveConnection, liveUrl, type LiveEvent } from "@/lib/live";
 import { applyTheme, usePreferences } from "@/stores/preferences";
 import { onFlushed, useProgress } from "@/stores/progress";
@@ -52,7 +52,6 @@ function handleLiveEvent(event: LiveEvent | null): void {
       title: `Achievement unlocked: ${title ?? "new achievement"}`,
       body: xp ? `+${xp} XP` : undefined,
     });
-    void mutate(keys.achievements);
   }
   if (event.type === "course.completed") {
     useToasts.getState().show({ tone: "success", title: "Course completed. Well done!" });
@@ -68,6 +67,8 @@ function LiveUpdates() {
       url: liveUrl(),
       token: () => useSession.getState().accessToken,
       onEvent: handleLiveEvent,
+      // Events between the page's first fetches and the subscription were not delivered.
+      onFreshSubscription: () => void mutate(isProgressKey),
     });
     connection.start();
     const unsubscribe = useSession.subscribe((state, previous) => {

@@ -30,7 +30,13 @@ export const keys = {
 /** Keys of everything a learner's progress changes. */
 export function isProgressKey(key: unknown): boolean {
   const kind = Array.isArray(key) ? key[0] : undefined;
-  return ["course-progress", "my-progress", "item-progress", "achievement-summary"].includes(kind);
+  return [
+    "course-progress",
+    "my-progress",
+    "item-progress",
+    "achievement-summary",
+    "achievements",
+  ].includes(kind);
 }
 
 function useSignedIn(): boolean {

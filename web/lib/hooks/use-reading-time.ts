@@ -17,11 +17,10 @@ export function useReadingTime(flush: (seconds: number) => void, everySeconds = 
     let banked = 0;
     const take = () => {
       const now = Date.now();
-      const seconds = banked + (visibleSince === null ? 0 : (now - visibleSince) / 1000);
-      banked = 0;
+      if (visibleSince !== null) banked += (now - visibleSince) / 1000;
       visibleSince = document.visibilityState === "visible" ? now : null;
-      const whole = Math.floor(seconds);
-      banked = seconds - whole;
+      const whole = Math.floor(banked);
+      banked -= whole;
       if (whole > 0) flushRef.current(whole);
     };
     const onVisibility = () => {
