@@ -124,7 +124,7 @@ test("progress and achievements reach an open dashboard without reloading", asyn
   await page.getByText(/Achievement unlocked: First lesson/).waitFor();
 
   // The dashboard tab, untouched, hears of it over its WebSocket.
-  await dashboard.getByTestId("achievements").getByText("First lesson").waitFor();
+  await dashboard.getByTestId("achievements").getByText("First lesson", { exact: true }).waitFor();
   await dashboard.getByTestId("xp").filter({ hasNotText: /^0$/ }).waitFor();
   await dashboard.waitForFunction(
     () => document.querySelector('[data-testid="course-percent"]')?.textContent !== "0%",
