@@ -271,6 +271,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai/generate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate
+         * @description Generates study material from a content item or pasted text and saves it as draft
+         *     items (unpublished) in the item's module or the module named.
+         */
+        post: operations["generate_api_v1_ai_generate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/generations/{generation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Generation */
+        get: operations["get_generation_api_v1_ai_generations__generation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/jwks.json": {
         parameters: {
             query?: never;
@@ -2423,6 +2461,20 @@ export interface components {
             /** Points */
             points: number;
         };
+        /** DraftItem */
+        DraftItem: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+            /** Version */
+            version: number;
+        };
         /** EnrollmentRead */
         EnrollmentRead: {
             /**
@@ -2511,6 +2563,137 @@ export interface components {
              * @enum {string}
              */
             type: "file";
+        };
+        /** Flashcard */
+        Flashcard: {
+            /** Back */
+            back: string;
+            /** Front */
+            front: string;
+        };
+        /**
+         * GeneratedMaterial
+         * @description Study material generated from one source text.
+         */
+        GeneratedMaterial: {
+            /** Flashcards */
+            flashcards?: components["schemas"]["Flashcard"][];
+            /** Glossary */
+            glossary?: components["schemas"]["GlossaryEntry"][];
+            /** Learning Objectives */
+            learning_objectives?: string[];
+            /** Questions */
+            questions?: components["schemas"]["GeneratedQuestion"][];
+            /**
+             * Summary
+             * @default
+             */
+            summary: string;
+        };
+        /** GeneratedQuestion */
+        GeneratedQuestion: {
+            /**
+             * Answer
+             * @description The right answer, short.
+             */
+            answer: string;
+            /**
+             * Distractors
+             * @description Plausible wrong answers (three is best).
+             */
+            distractors?: string[];
+            /**
+             * Explanation
+             * @description Why the answer is right, citing the source.
+             * @default
+             */
+            explanation: string;
+            /** Prompt */
+            prompt: string;
+        };
+        /**
+         * GenerateRequest
+         * @description Generate from a content item (``content_id``) or from pasted ``text``. Drafts go to the
+         *     item's module, or to ``module_id`` of ``course_id`` (required with text).
+         */
+        GenerateRequest: {
+            /** Content Id */
+            content_id?: string | null;
+            /** Course Id */
+            course_id?: string | null;
+            /**
+             * Language
+             * @default en
+             */
+            language: string;
+            /** Module Id */
+            module_id?: string | null;
+            /** Outputs */
+            outputs?: ("quiz" | "summary" | "flashcards" | "objectives" | "glossary")[];
+            /**
+             * Question Count
+             * @default 5
+             */
+            question_count: number;
+            /** Text */
+            text?: string | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** GenerationRead */
+        GenerationRead: {
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Drafts
+             * @description The unpublished items made for review.
+             */
+            drafts: components["schemas"]["DraftItem"][];
+            /**
+             * Engine
+             * @description offline or llm: the path that produced the result.
+             */
+            engine: string | null;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Generation Id
+             * Format: uuid
+             */
+            generation_id: string;
+            /**
+             * Module Id
+             * Format: uuid
+             */
+            module_id: string;
+            /** Outputs */
+            outputs: string[];
+            result: components["schemas"]["GeneratedMaterial"] | null;
+            /** Source Chars */
+            source_chars: number;
+            /** Source Content Id */
+            source_content_id: string | null;
+            /** Source Version */
+            source_version: number | null;
+            /** Status */
+            status: string;
+        };
+        /** GlossaryEntry */
+        GlossaryEntry: {
+            /** Definition */
+            definition: string;
+            /** Term */
+            term: string;
         };
         /** Goal */
         Goal: {
@@ -4699,6 +4882,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    generate_api_v1_ai_generate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_generation_api_v1_ai_generations__generation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                generation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationRead"];
                 };
             };
             /** @description Validation Error */
