@@ -9,6 +9,7 @@ from learnwise.content.archive_router import router as course_archives_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
+from learnwise.platform.jobs.router import router as jobs_router
 from learnwise.progress import achievement_consumers  # noqa: F401  (registers relay consumers)
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
@@ -31,3 +32,4 @@ api_router.include_router(achievements_router)
 api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
+api_router.include_router(jobs_router)

@@ -10,7 +10,7 @@ from learnwise.api import api_router
 from learnwise.config import Environment, Settings, get_settings
 from learnwise.errors import install_error_handlers
 from learnwise.health import router as health_router
-from learnwise.platform import relay
+from learnwise.platform import jobs, relay
 from learnwise.platform.idempotency import REPLAYED_HEADER
 from learnwise.platform.logs import configure_logging
 from learnwise.platform.middleware import (
@@ -39,9 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         await runtime.hub.start()
         outbox_relay = relay.start(runtime) if settings.events.relay_enabled else None
+        job_worker = jobs.start(runtime) if settings.jobs.worker_enabled else None
         try:
             yield
         finally:
+            if job_worker is not None:
+                await job_worker.stop()
             if outbox_relay is not None:
                 await outbox_relay.stop()
             await runtime.close()

@@ -23,7 +23,7 @@ from learnwise.content.models import (
 )
 from learnwise.db import Base
 from learnwise.media.models import Media, MediaBlob, MediaUpload
-from learnwise.platform.models import EventReceipt, IdempotencyRecord, OutboxEvent
+from learnwise.platform.models import EventReceipt, IdempotencyRecord, Job, OutboxEvent
 from learnwise.progress.models import (
     Achievement,
     Certificate,
@@ -47,6 +47,7 @@ __all__ = [
     "Enrollment",
     "EventReceipt",
     "IdempotencyRecord",
+    "Job",
     "LearningDay",
     "Media",
     "MediaBlob",

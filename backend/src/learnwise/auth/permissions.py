@@ -23,6 +23,7 @@ class Permission(StrEnum):
     USER_MANAGE = "user:manage"
     ROLE_MANAGE = "role:manage"
     METRICS_READ = "metrics:read"
+    JOB_MANAGE = "job:manage"  # every user's background jobs
 
 
 class BuiltinRole(StrEnum):
