@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from learnwise.analytics.reports.router import router as reports_router
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
@@ -33,3 +34,4 @@ api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
 api_router.include_router(jobs_router)
+api_router.include_router(reports_router)

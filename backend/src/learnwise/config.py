@@ -205,6 +205,16 @@ class AnalyticsSettings(BaseModel):
 class ReportSettings(BaseModel):
     """Analytics reports (CSV, XLSX, PDF) and the Prometheus metrics endpoint."""
 
+    # Generated reports can be downloaded this long, then they are deleted.
+    retention_hours: int = Field(72, ge=1)
+    # The longest period a report may cover, and the period of a platform summary by default.
+    max_range_days: int = Field(366, ge=1)
+    default_range_days: int = Field(90, ge=1)
+    # Groups (cohorts, quizzes, courses) of fewer people are suppressed in anonymized exports.
+    k_anonymity: int = Field(5, ge=2)
+    # The HMAC key of learner pseudonyms; empty: derived from the secret key.
+    pseudonym_key: SecretStr = SecretStr("")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(

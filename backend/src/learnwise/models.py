@@ -1,5 +1,6 @@
 """Every table of the application, imported in one place for Alembic and the tests."""
 
+from learnwise.analytics.reports.models import AnalyticsReport
 from learnwise.auth.models import (
     AuthSession,
     OidcIdentity,
@@ -36,6 +37,7 @@ from learnwise.users.models import UserSettings
 
 __all__ = [
     "Achievement",
+    "AnalyticsReport",
     "AuthSession",
     "Base",
     "Certificate",
