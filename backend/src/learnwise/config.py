@@ -214,6 +214,8 @@ class ReportSettings(BaseModel):
     k_anonymity: int = Field(5, ge=2)
     # The HMAC key of learner pseudonyms; empty: derived from the secret key.
     pseudonym_key: SecretStr = SecretStr("")
+    # A bearer token that lets a Prometheus scraper read /metrics; empty: admins only.
+    metrics_token: SecretStr = SecretStr("")
 
 
 class Settings(BaseSettings):

@@ -13,6 +13,8 @@ from learnwise.health import router as health_router
 from learnwise.platform import jobs, relay
 from learnwise.platform.idempotency import REPLAYED_HEADER
 from learnwise.platform.logs import configure_logging
+from learnwise.platform.metrics import Metrics, MetricsMiddleware
+from learnwise.platform.metrics import router as metrics_router
 from learnwise.platform.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(metrics_router)
+    app.state.metrics = Metrics()
 
     # Each add_middleware wraps the previous ones: the first added runs innermost.
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -88,4 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, hsts=settings.environment == Environment.PRODUCTION
     )
+    # Outermost: it times everything, and sees the route template once routing has run.
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app
