@@ -82,6 +82,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         # Tests relay the outbox themselves (``await relay.drain(runtime)``): a background relay
         # would wait on the write lock that each SQLite test transaction holds.
         "events": {"relay_enabled": False},
+        # Likewise jobs: tests run them with ``await jobs.run_pending(runtime)``.
+        "jobs": {"worker_enabled": False},
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

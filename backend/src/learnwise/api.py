@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from learnwise.ai.embeddings import consumers as embedding_consumers  # noqa: F401  (relay)
 from learnwise.ai.generation.router import router as ai_generation_router
 from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
+from learnwise.analytics.reports.router import router as reports_router
 from learnwise.analytics.router import router as analytics_router
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
@@ -13,6 +14,7 @@ from learnwise.content.archive_router import router as course_archives_router
 from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
+from learnwise.platform.jobs.router import router as jobs_router
 from learnwise.progress import achievement_consumers  # noqa: F401  (registers relay consumers)
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
@@ -37,3 +39,5 @@ api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
 api_router.include_router(ai_generation_router)
 api_router.include_router(analytics_router)
+api_router.include_router(jobs_router)
+api_router.include_router(reports_router)

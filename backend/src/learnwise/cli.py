@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import signal
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -17,6 +18,7 @@ from learnwise.config import get_settings
 from learnwise.db import commit as _commit
 from learnwise.demo import seed
 from learnwise.errors import AppError
+from learnwise.platform import jobs
 from learnwise.platform.runtime import Runtime
 
 T = TypeVar("T")
@@ -59,6 +61,31 @@ def serve(
         access_log=False,
         log_config=None,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Run background jobs (and their schedules) without serving the API, until interrupted.
+    Run as many as needed on PostgreSQL; on SQLite one worker (the in-process one) suffices."""
+    import learnwise.api  # noqa: F401  (importing the routers registers every job handler)
+
+    async def run() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stopping.set)
+        runtime = Runtime.build(get_settings())
+        await runtime.hub.start()
+        job_worker = jobs.start(runtime)
+        typer.echo(f"Worker {job_worker.worker_id} running; stop it with Ctrl-C or SIGTERM.")
+        try:
+            await stopping.wait()
+        finally:
+            # Jobs still running go back to the queue for another worker.
+            await job_worker.stop()
+            await runtime.close()
+
+    asyncio.run(run())
 
 
 @db_app.command("upgrade")

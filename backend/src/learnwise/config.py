@@ -160,6 +160,31 @@ class CacheSettings(BaseModel):
 class JobsSettings(BaseModel):
     """Background jobs (model fitting, generation, reports, retention sweeps)."""
 
+    # Off, this instance queues jobs but leaves running them to other instances or to
+    # `learnwise worker` processes.
+    worker_enabled: bool = True
+    # Jobs one worker runs at the same time.
+    concurrency: int = Field(2, ge=1, le=64)
+    # A worker also wakes right after a commit that queued a job; polling catches the rest.
+    poll_seconds: float = Field(2.0, gt=0, le=300)
+    # A running job's claim lasts lease_seconds; its worker renews it every heartbeat_seconds.
+    # A job whose worker died is run again once its lease has expired.
+    lease_seconds: float = Field(60.0, gt=0)
+    heartbeat_seconds: float = Field(10.0, gt=0)
+    # Handlers may set their own; a job running longer fails (and is retried if it may be).
+    default_timeout_seconds: float = Field(900.0, gt=0)
+    # A failed attempt is retried after base * 2^(attempts - 1) seconds, at most max.
+    retry_base_seconds: float = Field(10.0, gt=0)
+    retry_max_seconds: float = Field(3600.0, gt=0)
+    # Finished jobs are deleted after this long.
+    retention_days: int = Field(7, ge=1)
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> Self:
+        if self.heartbeat_seconds >= self.lease_seconds:
+            raise ValueError("heartbeat_seconds must be shorter than lease_seconds")
+        return self
+
 
 class LearnerModelSettings(BaseModel):
     """The knowledge-tracing learner model of the AI service."""
@@ -227,6 +252,18 @@ class AnalyticsSettings(BaseModel):
 
 class ReportSettings(BaseModel):
     """Analytics reports (CSV, XLSX, PDF) and the Prometheus metrics endpoint."""
+
+    # Generated reports can be downloaded this long, then they are deleted.
+    retention_hours: int = Field(72, ge=1)
+    # The longest period a report may cover, and the period of a platform summary by default.
+    max_range_days: int = Field(366, ge=1)
+    default_range_days: int = Field(90, ge=1)
+    # Groups (cohorts, quizzes, courses) of fewer people are suppressed in anonymized exports.
+    k_anonymity: int = Field(5, ge=2)
+    # The HMAC key of learner pseudonyms; empty: derived from the secret key.
+    pseudonym_key: SecretStr = SecretStr("")
+    # A bearer token that lets a Prometheus scraper read /metrics; empty: admins only.
+    metrics_token: SecretStr = SecretStr("")
 
 
 class Settings(BaseSettings):

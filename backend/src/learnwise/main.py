@@ -10,9 +10,11 @@ from learnwise.api import api_router
 from learnwise.config import Environment, Settings, get_settings
 from learnwise.errors import install_error_handlers
 from learnwise.health import router as health_router
-from learnwise.platform import relay
+from learnwise.platform import jobs, relay
 from learnwise.platform.idempotency import REPLAYED_HEADER
 from learnwise.platform.logs import configure_logging
+from learnwise.platform.metrics import Metrics, MetricsMiddleware
+from learnwise.platform.metrics import router as metrics_router
 from learnwise.platform.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -39,9 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.runtime = runtime
         await runtime.hub.start()
         outbox_relay = relay.start(runtime) if settings.events.relay_enabled else None
+        job_worker = jobs.start(runtime) if settings.jobs.worker_enabled else None
         try:
             yield
         finally:
+            if job_worker is not None:
+                await job_worker.stop()
             if outbox_relay is not None:
                 await outbox_relay.stop()
             await runtime.close()
@@ -56,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(api_router)
+    app.include_router(metrics_router)
+    app.state.metrics = Metrics()
 
     # Each add_middleware wraps the previous ones: the first added runs innermost.
     app.add_middleware(UnexpectedErrorMiddleware)
@@ -85,4 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, hsts=settings.environment == Environment.PRODUCTION
     )
+    # Outermost: it times everything, and sees the route template once routing has run.
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

@@ -17,6 +17,7 @@ from learnwise.analytics.models import (
     ScoreBucket,
     SkillDay,
 )
+from learnwise.analytics.reports.models import AnalyticsReport
 from learnwise.auth.models import (
     AuthSession,
     OidcIdentity,
@@ -40,7 +41,7 @@ from learnwise.content.models import (
 )
 from learnwise.db import Base
 from learnwise.media.models import Media, MediaBlob, MediaUpload
-from learnwise.platform.models import EventReceipt, IdempotencyRecord, OutboxEvent
+from learnwise.platform.models import EventReceipt, IdempotencyRecord, Job, OutboxEvent
 from learnwise.progress.models import (
     Achievement,
     Certificate,
@@ -54,6 +55,7 @@ from learnwise.users.models import UserSettings
 __all__ = [
     "Achievement",
     "ActivityEvent",
+    "AnalyticsReport",
     "AuthSession",
     "Base",
     "Certificate",
@@ -70,6 +72,7 @@ __all__ = [
     "Generation",
     "IdempotencyRecord",
     "ItemStat",
+    "Job",
     "LearnerDay",
     "LearnerItem",
     "LearnerSummary",

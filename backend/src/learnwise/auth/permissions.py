@@ -19,10 +19,12 @@ class Permission(StrEnum):
     ANALYTICS_COURSE = "analytics:course"
     ANALYTICS_PLATFORM = "analytics:platform"
     REPORT_CREATE = "report:create"
+    REPORT_IDENTIFY = "report:identify"  # names and emails in exports instead of pseudonyms
     USER_READ = "user:read"
     USER_MANAGE = "user:manage"
     ROLE_MANAGE = "role:manage"
     METRICS_READ = "metrics:read"
+    JOB_MANAGE = "job:manage"  # every user's background jobs
 
 
 class BuiltinRole(StrEnum):

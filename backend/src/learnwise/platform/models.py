@@ -1,4 +1,4 @@
-"""Cross-cutting tables: the outbox of domain events and the idempotency records."""
+"""Cross-cutting tables: the outbox of domain events, the idempotency records and the jobs."""
 
 import uuid
 from datetime import datetime
@@ -70,3 +70,45 @@ class IdempotencyRecord(Base):
     response_body: Mapped[Any | None] = mapped_column(JsonDocument)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Job(Base):
+    """A background job: queued in the transaction that asked for it, claimed by a worker under
+    a lease that its heartbeat renews, retried with backoff when it fails or its worker dies."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        # The workers' queue: jobs waiting or running (a running job's lease may expire).
+        Index(
+            "ix_job_pending",
+            "run_at",
+            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    job_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    # Periodic runs and other at-most-once enqueues: a second job with the same key is refused.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str | None] = mapped_column(String(500))
+    result: Mapped[Any | None] = mapped_column(JsonDocument)
+    error: Mapped[str | None] = mapped_column(String(1000))
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int]
+    # Not before: when the job is due (later after a failure, by the backoff).
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # While running: the worker and until when its claim holds unless it renews it.
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
