@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from learnwise.ai.learner_model import consumers as learner_model_consumers  # noqa: F401
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router

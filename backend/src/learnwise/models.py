@@ -1,5 +1,6 @@
 """Every table of the application, imported in one place for Alembic and the tests."""
 
+from learnwise.ai.learner_model.models import LearnerModelFit, LearnerSkillState, LearnerState
 from learnwise.auth.models import (
     AuthSession,
     OidcIdentity,
@@ -47,6 +48,9 @@ __all__ = [
     "Enrollment",
     "EventReceipt",
     "IdempotencyRecord",
+    "LearnerModelFit",
+    "LearnerSkillState",
+    "LearnerState",
     "LearningDay",
     "Media",
     "MediaBlob",
