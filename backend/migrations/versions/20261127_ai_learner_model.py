@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("correct", sa.Integer(), nullable=False),
         sa.Column("wrong", sa.Integer(), nullable=False),
         sa.Column("last_correct", sa.Boolean(), nullable=True),
+        sa.Column("recent", sa.String(length=8), nullable=False),
         sa.Column("item_attempts", JSON, nullable=False),
         sa.Column(
             "updated_at",
@@ -73,6 +74,7 @@ def upgrade() -> None:
         sa.Column("decayed_wrong", sa.Float(), nullable=False),
         sa.Column("last_correct", sa.Boolean(), nullable=True),
         sa.Column("p_mastery", sa.Float(), nullable=True),
+        sa.Column("recent", sa.String(length=8), nullable=False),
         sa.Column("last_practiced_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["skill_id"],

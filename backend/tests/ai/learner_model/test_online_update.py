@@ -114,10 +114,9 @@ async def test_a_refit_agrees_with_the_online_states(
     }
     assert refitted == counts
     assert await db_session.scalar(select(LearnerModelFit.fit_id)) == fit_id
-    # The new fit serves predictions, and orders the learners as their answers do.
+    # The new fit serves predictions (a fit on six answers says little: only that it serves).
+    served = await learner_model.current_model(session=db_session)
+    stored = await db_session.scalar(select(LearnerModelFit.parameters))
+    assert served.to_dict() == stored
     mastery = await learner_model.skill_mastery(session=db_session, user_id=world.learner.user_id)
-    other = await learner_model.skill_mastery(
-        session=db_session, user_id=world.other_learner.user_id
-    )
-    loops = world.skills["loops"]
-    assert mastery[loops].p_correct_next > other[loops].p_correct_next
+    assert mastery[world.skills["loops"]].attempts == 2

@@ -61,18 +61,16 @@ class BKT:
             return self
         skill_names = sorted({skill for skill, _ in sequences})
         skill_index = {skill: i for i, skill in enumerate(skill_names)}
-        rows = list(sequences.items())
-        length = min(max(len(answers) for _, answers in rows), FIT_SEQUENCE_LIMIT)
-        obs = np.zeros((len(rows), length))
-        mask = np.zeros((len(rows), length), dtype=bool)
-        for r, (_, answers) in enumerate(rows):
-            cut = answers[:length]
-            obs[r, : len(cut)] = cut
-            mask[r, : len(cut)] = True
+        # Longest first: the sequences still running at step t are then a prefix of the rows,
+        # and each step costs only as much as the answers given at it.
+        rows = sorted(sequences.items(), key=lambda row: -len(row[1]))
+        length = min(len(rows[0][1]), FIT_SEQUENCE_LIMIT)
+        answers = [np.asarray(seq[:FIT_SEQUENCE_LIMIT]) for _, seq in rows]
+        steps = [np.array([a[t] for a in answers[: _live(answers, t)]]) for t in range(length)]
         row_skill = np.array([skill_index[skill] for (skill, _), _ in rows])
         params = np.tile([0.4, 0.15, 0.02, 0.2, 0.1], (len(skill_names), 1))
         for _ in range(self.iterations):
-            params = _em_step(params, obs, mask, row_skill)
+            params = _em_step(params, steps, row_skill)
         self.skills = {
             skill: SkillParameters(*map(float, params[i])) for skill, i in skill_index.items()
         }
@@ -115,61 +113,85 @@ def _sequences(data: Responses) -> dict[tuple[str, str], list[float]]:
     return sequences
 
 
-def _em_step(
-    params: np.ndarray, obs: np.ndarray, mask: np.ndarray, row_skill: np.ndarray
-) -> np.ndarray:
-    """One Baum-Welch iteration for every skill at once (rows are sequences, columns steps)."""
+def _live(answers: list[np.ndarray], t: int) -> int:
+    """How many of the sequences (longest first) have an answer at step t."""
+    low, high = 0, len(answers)
+    while low < high:
+        middle = (low + high) // 2
+        if len(answers[middle]) > t:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _em_step(params: np.ndarray, steps: list[np.ndarray], row_skill: np.ndarray) -> np.ndarray:
+    """One Baum-Welch iteration for every skill at once. ``steps[t]`` holds the answers at step
+    t of the sequences still running (a prefix of the rows, longest sequences first)."""
     prior, learn, forget, guess, slip = (params[row_skill, k] for k in range(5))
-    n_rows, length = obs.shape
-    # Emission probabilities of each observation in state unknown (0) and known (1).
-    e0 = np.where(obs == 1, guess[:, None], 1 - guess[:, None])
-    e1 = np.where(obs == 1, 1 - slip[:, None], slip[:, None])
-    alpha = np.zeros((n_rows, length, 2))
-    scale = np.ones((n_rows, length))
-    a = np.stack([(1 - prior) * e0[:, 0], prior * e1[:, 0]], axis=1)
-    scale[:, 0] = a.sum(axis=1)
-    alpha[:, 0] = a / scale[:, 0:1]
-    for t in range(1, length):
-        previous = alpha[:, t - 1]
-        to_unknown = previous[:, 0] * (1 - learn) + previous[:, 1] * forget
-        to_known = previous[:, 0] * learn + previous[:, 1] * (1 - forget)
-        a = np.stack([to_unknown * e0[:, t], to_known * e1[:, t]], axis=1)
-        total = np.maximum(a.sum(axis=1), _EPS)
-        # Past a sequence's end, carry its state unchanged.
-        live = mask[:, t]
-        alpha[:, t] = np.where(live[:, None], a / total[:, None], previous)
-        scale[:, t] = np.where(live, total, 1.0)
-    beta = np.ones((n_rows, length, 2))
-    xi_learn = np.zeros(n_rows)
-    xi_forget = np.zeros(n_rows)
-    from_unknown = np.zeros(n_rows)
-    from_known = np.zeros(n_rows)
-    for t in range(length - 2, -1, -1):
-        live = mask[:, t + 1]
-        nxt = beta[:, t + 1] * np.stack([e0[:, t + 1], e1[:, t + 1]], axis=1)
-        b0 = ((1 - learn) * nxt[:, 0] + learn * nxt[:, 1]) / scale[:, t + 1]
-        b1 = (forget * nxt[:, 0] + (1 - forget) * nxt[:, 1]) / scale[:, t + 1]
-        beta[:, t] = np.where(live[:, None], np.stack([b0, b1], axis=1), 1.0)
-        weight = np.where(live, 1.0, 0.0)
-        xi_learn += weight * alpha[:, t, 0] * learn * nxt[:, 1] / scale[:, t + 1]
-        xi_forget += weight * alpha[:, t, 1] * forget * nxt[:, 0] / scale[:, t + 1]
-        from_unknown += weight * alpha[:, t, 0] * beta[:, t, 0]
-        from_known += weight * alpha[:, t, 1] * beta[:, t, 1]
-    gamma = alpha * beta
-    gamma /= np.maximum(gamma.sum(axis=2, keepdims=True), _EPS)
-    gamma *= mask[:, :, None]
     n_skills = params.shape[0]
+
+    def emissions(t: int) -> tuple[np.ndarray, np.ndarray]:
+        k, obs = len(steps[t]), steps[t]
+        return (
+            np.where(obs == 1, guess[:k], 1 - guess[:k]),
+            np.where(obs == 1, 1 - slip[:k], slip[:k]),
+        )
+
+    alphas, scales = [], []
+    e0, e1 = emissions(0)
+    a0, a1 = (1 - prior) * e0, prior * e1
+    for t in range(len(steps)):
+        if t:
+            k = len(steps[t])
+            p0, p1 = alphas[-1][0][:k], alphas[-1][1][:k]
+            e0, e1 = emissions(t)
+            a0 = (p0 * (1 - learn[:k]) + p1 * forget[:k]) * e0
+            a1 = (p0 * learn[:k] + p1 * (1 - forget[:k])) * e1
+        total = np.maximum(a0 + a1, _EPS)
+        alphas.append((a0 / total, a1 / total))
+        scales.append(total)
+    sums = np.zeros((4, len(row_skill)))  # per row: gamma0, gamma1, gamma0 * obs, gamma1 * wrong
+    xi_learn, xi_forget = np.zeros(len(row_skill)), np.zeros(len(row_skill))
+    from_unknown, from_known = np.zeros(len(row_skill)), np.zeros(len(row_skill))
+    b0, b1 = np.ones(len(steps[-1])), np.ones(len(steps[-1]))
+    first_known = np.zeros(len(row_skill))
+    for t in range(len(steps) - 1, -1, -1):
+        k = len(steps[t])
+        if len(b0) < k:  # sequences whose last answer is at step t start with beta = 1
+            b0 = np.concatenate([b0, np.ones(k - len(b0))])
+            b1 = np.concatenate([b1, np.ones(k - len(b1))])
+        g0, g1 = alphas[t][0] * b0, alphas[t][1] * b1
+        norm = np.maximum(g0 + g1, _EPS)
+        g0, g1 = g0 / norm, g1 / norm
+        obs = steps[t]
+        sums[0, :k] += g0
+        sums[1, :k] += g1
+        sums[2, :k] += g0 * obs
+        sums[3, :k] += g1 * (1 - obs)
+        if t == 0:
+            first_known = g1
+            break
+        # The transition from step t-1 into step t, for the sequences running at step t.
+        e0, e1 = emissions(t)
+        n0, n1 = e0 * b0 / scales[t], e1 * b1 / scales[t]
+        p0, p1 = alphas[t - 1][0][:k], alphas[t - 1][1][:k]
+        xi_learn[:k] += p0 * learn[:k] * n1
+        xi_forget[:k] += p1 * forget[:k] * n0
+        b0_prev = (1 - learn[:k]) * n0 + learn[:k] * n1
+        b1_prev = forget[:k] * n0 + (1 - forget[:k]) * n1
+        from_unknown[:k] += p0 * b0_prev
+        from_known[:k] += p1 * b1_prev
+        b0, b1 = b0_prev, b1_prev
 
     def per_skill(values: np.ndarray) -> np.ndarray:
         return np.bincount(row_skill, weights=values, minlength=n_skills)
 
-    unknown_mass = per_skill(gamma[:, :, 0].sum(axis=1))
-    known_mass = per_skill(gamma[:, :, 1].sum(axis=1))
     new = np.empty_like(params)
-    new[:, 0] = per_skill(gamma[:, 0, 1]) / np.maximum(per_skill(np.ones(n_rows)), _EPS)
+    new[:, 0] = per_skill(first_known) / np.maximum(per_skill(np.ones(len(row_skill))), _EPS)
     new[:, 1] = per_skill(xi_learn) / np.maximum(per_skill(from_unknown), _EPS)
     new[:, 2] = per_skill(xi_forget) / np.maximum(per_skill(from_known), _EPS)
-    new[:, 3] = per_skill((gamma[:, :, 0] * obs).sum(axis=1)) / np.maximum(unknown_mass, _EPS)
-    new[:, 4] = per_skill((gamma[:, :, 1] * (1 - obs)).sum(axis=1)) / np.maximum(known_mass, _EPS)
+    new[:, 3] = per_skill(sums[2]) / np.maximum(per_skill(sums[0]), _EPS)
+    new[:, 4] = per_skill(sums[3]) / np.maximum(per_skill(sums[1]), _EPS)
     caps = np.array([1 - 1e-3, 1 - 1e-3, MAX_FORGET, MAX_GUESS, MAX_SLIP])
     return np.clip(new, 1e-3, caps)

@@ -17,7 +17,7 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from learnwise.ai.learner_model.responses import Responses
-from learnwise.ai.learner_model.state import LearnerState, smoothed_logit
+from learnwise.ai.learner_model.state import PATTERN_LENGTH, LearnerState, smoothed_logit
 
 RICH_FEATURES = (
     "log_skill_correct",
@@ -35,6 +35,12 @@ RICH_FEATURES = (
     "log_item_attempts",
 )
 BEST_LR_FEATURES = RICH_FEATURES[:4]
+# Every pattern of 0 to PATTERN_LENGTH answers has a column.
+PATTERNS = 2 ** (PATTERN_LENGTH + 1) - 1
+
+
+def pattern_column(pattern: str) -> int:
+    return (2 ** len(pattern) - 1) + (int(pattern, 2) if pattern else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +53,13 @@ class Vocabulary:
     per_skill_slopes: bool
 
     @property
+    def dense_start(self) -> int:
+        rich = 2 * len(self.skills) + 2 * PATTERNS if self.per_skill_slopes else 0
+        return len(self.items) + len(self.skills) + rich
+
+    @property
     def width(self) -> int:
-        slopes = 2 * len(self.skills) if self.per_skill_slopes else 0
-        return len(self.items) + len(self.skills) + slopes + len(self.dense)
+        return self.dense_start + len(self.dense)
 
     def row(
         self, state: LearnerState, item_id: str, skill_ids: Sequence[str]
@@ -62,7 +72,11 @@ class Vocabulary:
             columns.append(item_column)
             values.append(1.0)
         n_items, n_skills = len(self.items), len(self.skills)
-        dense_start = n_items + n_skills + (2 * n_skills if self.per_skill_slopes else 0)
+        dense_start = self.dense_start
+        patterns_start = n_items + 3 * n_skills
+        if self.per_skill_slopes:
+            columns.append(patterns_start + pattern_column(state.recent))
+            values.append(1.0)
         known = [s for s in skill_ids if s in self.skills] or list(skill_ids)
         share = 1.0 / max(len(known), 1)
         sums = dict.fromkeys(self.dense, 0.0)
@@ -80,6 +94,10 @@ class Vocabulary:
                         n_items + 2 * n_skills + skill_column,
                     ]
                     values += [share * math.log1p(correct), share * math.log1p(wrong)]
+                    columns.append(
+                        patterns_start + PATTERNS + pattern_column(counts.recent if counts else "")
+                    )
+                    values.append(share)
             sums["log_skill_correct"] += share * math.log1p(correct)
             sums["log_skill_wrong"] += share * math.log1p(wrong)
             if "decayed_skill_correct" in sums and counts is not None:
@@ -164,7 +182,7 @@ class LogisticKT:
         model = cls(rich=True)
         model.vocabulary = Vocabulary({}, {}, RICH_FEATURES, True)
         model.weights = np.zeros(model.vocabulary.width)
-        model.weights[RICH_FEATURES.index("skill_rate_logit")] = 1.0
+        model.weights[model.vocabulary.dense_start + RICH_FEATURES.index("skill_rate_logit")] = 1.0
         return model
 
     def _check_fitted(self) -> Vocabulary:

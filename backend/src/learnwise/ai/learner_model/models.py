@@ -27,6 +27,8 @@ class LearnerSkillState(Base):
     decayed_wrong: Mapped[float] = mapped_column(Float, default=0.0)
     last_correct: Mapped[bool | None]
     p_mastery: Mapped[float | None] = mapped_column(Float)
+    # The last answers, oldest first ("101": right, wrong, right).
+    recent: Mapped[str] = mapped_column(String(8), default="")
     last_practiced_at: Mapped[datetime | None]
 
 
@@ -41,6 +43,7 @@ class LearnerState(Base):
     correct: Mapped[int] = mapped_column(default=0)
     wrong: Mapped[int] = mapped_column(default=0)
     last_correct: Mapped[bool | None]
+    recent: Mapped[str] = mapped_column(String(8), default="")
     # Answers per question ("<content id>/<question id>"): a question seen before is easier.
     item_attempts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(

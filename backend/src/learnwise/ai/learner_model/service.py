@@ -71,7 +71,7 @@ async def _stored_state(
     overall = await session.get(LearnerState, user_id)
     if overall is not None:
         state.correct, state.wrong = overall.correct, overall.wrong
-        state.last_correct = overall.last_correct
+        state.last_correct, state.recent = overall.last_correct, overall.recent
         state.item_attempts = {k: int(v) for k, v in overall.item_attempts.items()}
     practiced: dict[str, datetime | None] = {}
     rows = await session.scalars(
@@ -86,6 +86,7 @@ async def _stored_state(
             decayed_wrong=row.decayed_wrong,
             last_correct=row.last_correct,
             p_mastery=row.p_mastery,
+            recent=row.recent,
         )
         practiced[key] = row.last_practiced_at
     return state, practiced
@@ -146,7 +147,7 @@ async def record_quiz_submitted(
     skills = await history.existing_skill_ids(session=session, skill_ids=named)
     overall = await session.get(LearnerState, user_id, with_for_update=True)
     if overall is None:
-        overall = LearnerState(user_id=user_id, correct=0, wrong=0, item_attempts={})
+        overall = LearnerState(user_id=user_id, correct=0, wrong=0, recent="", item_attempts={})
         session.add(overall)
     rows = {
         str(row.skill_id): row
@@ -177,6 +178,7 @@ async def record_quiz_submitted(
 
 def _write_overall(row: LearnerState, state: State) -> None:
     row.correct, row.wrong, row.last_correct = state.correct, state.wrong, state.last_correct
+    row.recent = state.recent
     row.item_attempts = dict(state.item_attempts)
 
 
@@ -184,6 +186,7 @@ def _write_skill(row: LearnerSkillState, counts: SkillCounts) -> None:
     row.correct, row.wrong = counts.correct, counts.wrong
     row.decayed_correct, row.decayed_wrong = counts.decayed_correct, counts.decayed_wrong
     row.last_correct, row.p_mastery = counts.last_correct, counts.p_mastery
+    row.recent = counts.recent
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 # Each new attempt on a skill multiplies the weight of the earlier ones by this: recent answers
 # say more about what a learner knows now than old ones (the "decayed counts" of R-PFA).
 DECAY = 0.7
+# How many of the last answers make a learner's recent "pattern" (e.g. "101": right, wrong,
+# right), a feature of its own: streaks and slips say more than counts do.
+PATTERN_LENGTH = 3
+
+
+def extend_pattern(pattern: str, correct: bool) -> str:
+    return (pattern + ("1" if correct else "0"))[-PATTERN_LENGTH:]
 
 
 @dataclass(slots=True)
@@ -24,6 +31,7 @@ class SkillCounts:
     # P(the skill is mastered) after the last answer, from the BKT part of the model; None
     # until the model has seen an answer (the skill's prior then applies).
     p_mastery: float | None = None
+    recent: str = ""
 
     @property
     def attempts(self) -> int:
@@ -37,6 +45,7 @@ class SkillCounts:
         else:
             self.wrong += 1
         self.last_correct = correct
+        self.recent = extend_pattern(self.recent, correct)
 
 
 @dataclass(slots=True)
@@ -47,6 +56,7 @@ class LearnerState:
     last_correct: bool | None = None
     # Answers per item (an item answered before is easier the next time).
     item_attempts: dict[str, int] = field(default_factory=dict)
+    recent: str = ""
 
     def skill(self, skill_id: str) -> SkillCounts:
         counts = self.skills.get(skill_id)
@@ -62,6 +72,7 @@ class LearnerState:
         else:
             self.wrong += 1
         self.last_correct = correct
+        self.recent = extend_pattern(self.recent, correct)
         self.item_attempts[item_id] = self.item_attempts.get(item_id, 0) + 1
 
 
