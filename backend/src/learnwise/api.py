@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from learnwise.ai.embeddings import consumers as embedding_consumers  # noqa: F401  (relay)
 from learnwise.ai.generation.router import router as ai_generation_router
+from learnwise.ai.learner_model import consumers as learner_model_consumers  # noqa: F401
 from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
 from learnwise.analytics.reports.router import router as reports_router
 from learnwise.analytics.router import router as analytics_router

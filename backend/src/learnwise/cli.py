@@ -12,6 +12,7 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnwise import migrate
+from learnwise.ai.cli import ai_app
 from learnwise.auth import service as auth_service
 from learnwise.auth.permissions import BuiltinRole
 from learnwise.config import get_settings
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(ai_app, name="ai")
 
 
 @app.command()

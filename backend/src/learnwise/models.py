@@ -2,6 +2,7 @@
 
 from learnwise.ai.embeddings.models import ContentEmbedding
 from learnwise.ai.generation.models import Generation
+from learnwise.ai.learner_model.models import LearnerModelFit, LearnerSkillState, LearnerState
 from learnwise.ai.llm.models import LlmUsage
 from learnwise.analytics.models import (
     ActivityEvent,
@@ -75,6 +76,9 @@ __all__ = [
     "Job",
     "LearnerDay",
     "LearnerItem",
+    "LearnerModelFit",
+    "LearnerSkillState",
+    "LearnerState",
     "LearnerSummary",
     "LearningDay",
     "LlmUsage",
