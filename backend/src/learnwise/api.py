@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from learnwise.ai.reviews import consumers as review_consumers  # noqa: F401  (relay consumer)
+from learnwise.ai.reviews.router import router as ai_reviews_router
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
@@ -31,3 +33,4 @@ api_router.include_router(achievements_router)
 api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
+api_router.include_router(ai_reviews_router)

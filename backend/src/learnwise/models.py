@@ -1,5 +1,6 @@
 """Every table of the application, imported in one place for Alembic and the tests."""
 
+from learnwise.ai.reviews.models import ReviewCard
 from learnwise.auth.models import (
     AuthSession,
     OidcIdentity,
@@ -59,6 +60,7 @@ __all__ = [
     "ProgressReset",
     "QuizAttempt",
     "RefreshToken",
+    "ReviewCard",
     "Role",
     "Skill",
     "SkillPrerequisite",
