@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "ai_recommend"
 down_revision: str | Sequence[str] | None = "ai_generation"
@@ -70,6 +73,39 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_review_card_skill_id"), ["skill_id"], unique=False)
         batch_op.create_index("ix_review_card_user_id_due", ["user_id", "due"], unique=False)
 
+    op.create_table(
+        "learning_path",
+        sa.Column("path_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("goal", JSON, nullable=False),
+        sa.Column("title", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("weekly_minutes", sa.Integer(), nullable=False),
+        sa.Column("start_on", sa.Date(), nullable=False),
+        sa.Column("steps", JSON, nullable=False),
+        sa.Column("total_minutes", sa.Integer(), nullable=False),
+        sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("replans", sa.Integer(), nullable=False),
+        sa.Column("needs_replan", sa.Boolean(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.current_timestamp(),
+            nullable=False,
+        ),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.user_id"],
+            name=op.f("fk_learning_path_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("path_id", name=op.f("pk_learning_path")),
+    )
+    with op.batch_alter_table("learning_path", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_learning_path_user_id"), ["user_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("learning_path")
     op.drop_table("review_card")

@@ -2,6 +2,9 @@
 
 from fastapi import APIRouter
 
+from learnwise.ai.paths import consumers as path_consumers  # noqa: F401  (relay consumer)
+from learnwise.ai.paths.router import router as ai_paths_router
+from learnwise.ai.recommend.router import router as ai_recommend_router
 from learnwise.ai.reviews import consumers as review_consumers  # noqa: F401  (relay consumer)
 from learnwise.ai.reviews.router import router as ai_reviews_router
 from learnwise.auth.admin_router import router as admin_router
@@ -34,3 +37,5 @@ api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
 api_router.include_router(ai_reviews_router)
+api_router.include_router(ai_recommend_router)
+api_router.include_router(ai_paths_router)

@@ -1,5 +1,6 @@
 """Every table of the application, imported in one place for Alembic and the tests."""
 
+from learnwise.ai.paths.models import LearningPath
 from learnwise.ai.reviews.models import ReviewCard
 from learnwise.auth.models import (
     AuthSession,
@@ -49,6 +50,7 @@ __all__ = [
     "EventReceipt",
     "IdempotencyRecord",
     "LearningDay",
+    "LearningPath",
     "Media",
     "MediaBlob",
     "MediaUpload",
