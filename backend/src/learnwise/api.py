@@ -5,6 +5,11 @@ from fastapi import APIRouter
 from learnwise.ai.embeddings import consumers as embedding_consumers  # noqa: F401  (relay)
 from learnwise.ai.generation.router import router as ai_generation_router
 from learnwise.ai.learner_model import consumers as learner_model_consumers  # noqa: F401
+from learnwise.ai.paths import consumers as path_consumers  # noqa: F401  (relay consumer)
+from learnwise.ai.paths.router import router as ai_paths_router
+from learnwise.ai.recommend.router import router as ai_recommend_router
+from learnwise.ai.reviews import consumers as review_consumers  # noqa: F401  (relay consumer)
+from learnwise.ai.reviews.router import router as ai_reviews_router
 from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
 from learnwise.analytics.reports.router import router as reports_router
 from learnwise.analytics.router import router as analytics_router
@@ -42,3 +47,6 @@ api_router.include_router(ai_generation_router)
 api_router.include_router(analytics_router)
 api_router.include_router(jobs_router)
 api_router.include_router(reports_router)
+api_router.include_router(ai_reviews_router)
+api_router.include_router(ai_recommend_router)
+api_router.include_router(ai_paths_router)

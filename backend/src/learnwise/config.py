@@ -193,6 +193,22 @@ class LearnerModelSettings(BaseModel):
 class RecommendSettings(BaseModel):
     """Recommendations, spaced-repetition reviews and learning paths."""
 
+    # How long an instance serves its snapshot of the catalog and of what all learners did
+    # (item and course neighbours, popularity) before rebuilding it.
+    catalog_refresh_seconds: float = Field(300.0, ge=0)
+    # Items are best when the learner model predicts a success between these (not too easy,
+    # not too hard).
+    target_success_low: float = Field(0.6, ge=0, le=1)
+    target_success_high: float = Field(0.85, ge=0, le=1)
+    # A course published this recently is recommended as new.
+    fresh_days: int = Field(14, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _band_in_order(self) -> Self:
+        if self.target_success_low > self.target_success_high:
+            raise ValueError("target_success_low must not exceed target_success_high")
+        return self
+
 
 class AISettings(BaseModel):
     """Language models (optional), generation and embeddings.

@@ -4,6 +4,8 @@ from learnwise.ai.embeddings.models import ContentEmbedding
 from learnwise.ai.generation.models import Generation
 from learnwise.ai.learner_model.models import LearnerModelFit, LearnerSkillState, LearnerState
 from learnwise.ai.llm.models import LlmUsage
+from learnwise.ai.paths.models import LearningPath
+from learnwise.ai.reviews.models import ReviewCard
 from learnwise.analytics.models import (
     ActivityEvent,
     CourseLearner,
@@ -81,6 +83,7 @@ __all__ = [
     "LearnerState",
     "LearnerSummary",
     "LearningDay",
+    "LearningPath",
     "LlmUsage",
     "Media",
     "MediaBlob",
@@ -96,6 +99,7 @@ __all__ = [
     "QuestionStat",
     "QuizAttempt",
     "RefreshToken",
+    "ReviewCard",
     "Role",
     "ScoreBucket",
     "Skill",

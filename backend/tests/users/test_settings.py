@@ -14,6 +14,7 @@ DEFAULT_PREFERENCES = {
     "preferred_content_types": [],
     "language": "en",
     "time_zone": "UTC",
+    "desired_retention": 0.9,
 }
 
 

@@ -24,6 +24,8 @@ LanguageTag = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)
 ]
 WeeklyMinutes = Annotated[int, Field(ge=0, le=7 * 24 * 60)]
+# The probability of recall at which spaced-repetition reviews fall due.
+DesiredRetention = Annotated[float, Field(ge=0.7, le=0.97)]
 
 
 class Goal(BaseModel):
@@ -46,6 +48,7 @@ class LearningPreferences(BaseModel):
     preferred_content_types: ContentTypes = Field(default_factory=list)
     language: LanguageTag = "en"
     time_zone: TimeZone = "UTC"
+    desired_retention: DesiredRetention = 0.9
 
 
 class LearningPreferencesUpdate(BaseModel):
@@ -58,6 +61,7 @@ class LearningPreferencesUpdate(BaseModel):
     preferred_content_types: ContentTypes | None = None
     language: LanguageTag | None = None
     time_zone: TimeZone | None = None
+    desired_retention: DesiredRetention | None = None
 
 
 class SettingsRead(BaseModel):

@@ -1,0 +1,1 @@
+"""Learning paths: a goal planned into dated steps that respect prerequisites (a LangGraph)."""
