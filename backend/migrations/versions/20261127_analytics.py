@@ -27,7 +27,6 @@ def upgrade() -> None:
         sa.Column("items_completed", sa.Integer(), nullable=False),
         sa.Column("course_completions", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.Integer(), nullable=False),
-        sa.Column("client_events", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_analytics_platform_day")),
     )
     op.create_table(

@@ -17,13 +17,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from learnwise.db import Base, utcnow
 
+_last_id = 0
+
 
 def time_ordered_id() -> uuid.UUID:
-    """A UUIDv7 (RFC 9562): milliseconds since the epoch, then random bits. Ids of events
+    """A UUIDv7 (RFC 9562): milliseconds since the epoch, then random bits; within one process
+    each id is greater than the last (the random part counts up within a millisecond). Events
     written one after another are in order, so the primary key index grows at its end."""
+    global _last_id
     value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # RFC 9562 variant
+    if value <= _last_id:
+        # Same millisecond: one more than the last, version and variant bits left untouched.
+        value = _last_id + 1
+    _last_id = value
     return uuid.UUID(int=value)
 
 
@@ -201,4 +209,3 @@ class PlatformDay(Base):
     items_completed: Mapped[int] = mapped_column(default=0)
     course_completions: Mapped[int] = mapped_column(default=0)
     seconds: Mapped[int] = mapped_column(default=0)
-    client_events: Mapped[int] = mapped_column(default=0)

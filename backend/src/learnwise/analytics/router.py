@@ -4,11 +4,17 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
-from learnwise.analytics import course, ingest, learner, platform
+from learnwise.analytics import course, ingest, learner, platform, xapi
 from learnwise.analytics.dependencies import CourseAnalyst, DaysQuery, PlatformAnalyst
 from learnwise.analytics.event_schemas import BatchResult, EventBatch
-from learnwise.analytics.schemas import CourseMetricsRead, PlatformRead, UserProgressRead
+from learnwise.analytics.schemas import (
+    CourseMetricsRead,
+    PlatformRead,
+    StatementPage,
+    UserProgressRead,
+)
 from learnwise.auth.dependencies import CurrentPrincipal
 from learnwise.db import SessionDep
 from learnwise.platform.runtime import RuntimeDep
@@ -65,3 +71,28 @@ async def platform_figures(
     principal: PlatformAnalyst, session: SessionDep, days: DaysQuery = 30
 ) -> PlatformRead:
     return await platform.platform_figures(session=session, days=days)
+
+
+@router.get("/xapi/statements")
+async def xapi_statements(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    user_id: Annotated[
+        uuid.UUID | None, Query(description="Another user's (admins only); default: yours.")
+    ] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Events from this time on.")] = None,
+    after: Annotated[uuid.UUID | None, Query(description="The previous page's next_after.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> StatementPage:
+    """The user's activity events as xAPI 1.0.3 statements, in the order they were recorded."""
+    found, next_after = await xapi.statements(
+        session=session,
+        principal=principal,
+        user_id=user_id or principal.user_id,
+        base_url=runtime.settings.public_url.rstrip("/"),
+        since=since,
+        after=after,
+        limit=limit,
+    )
+    return StatementPage(statements=found, next_after=next_after)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -201,4 +202,11 @@ class PlatformRead(BaseModel):
     days: list[PlatformDayRead]
     ai_usage: None = Field(
         None, description="No AI usage ledger exists yet: always null until one lands."
+    )
+
+
+class StatementPage(BaseModel):
+    statements: list[dict[str, Any]] = Field(description="xAPI 1.0.3 statements.")
+    next_after: uuid.UUID | None = Field(
+        description="Pass as ``after`` for the next page; None on the last page."
     )
