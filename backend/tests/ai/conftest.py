@@ -11,6 +11,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from learnwise.auth import passwords
+from tests.progress.conftest import cheap_passwords, world  # noqa: F401  (the progress tests' course world)
 
 API = "/api/v1"
 
@@ -117,9 +118,3 @@ async def biology(client: httpx.AsyncClient, people: People) -> Course:
         },
         publish=True,
     )
-
-
-"""The AI tests reuse the progress tests' course world: someone in every role and a published
-course of two modules (the second requires the first)."""
-
-from tests.progress.conftest import cheap_passwords, world  # noqa: F401  (fixtures)

@@ -120,7 +120,10 @@ def main() -> None:
                 "generate_seconds": round(generated, 1),
                 "snapshot_build_seconds": round(built, 1),
                 "requests": args.requests,
-                "ranking_ms": {"p50": round(percentile(ours, 0.5), 2), "p95": round(percentile(ours, 0.95), 2)},
+                "ranking_ms": {
+                    "p50": round(percentile(ours, 0.5), 2),
+                    "p95": round(percentile(ours, 0.95), 2),
+                },
                 "popularity_ms": {
                     "p50": round(percentile(baseline, 0.5), 3),
                     "p95": round(percentile(baseline, 0.95), 3),
