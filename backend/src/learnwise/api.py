@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from learnwise.ai.learner_model import consumers as learner_model_consumers  # noqa: F401
+from learnwise.ai.router import router as ai_router
 from learnwise.auth.admin_router import router as admin_router
 from learnwise.auth.router import router as auth_router
 from learnwise.auth.sso_router import router as sso_router
@@ -32,3 +33,4 @@ api_router.include_router(achievements_router)
 api_router.include_router(certificates_router)
 api_router.include_router(progress_router)
 api_router.include_router(realtime_router)
+api_router.include_router(ai_router)
