@@ -10,6 +10,7 @@ from learnwise.ai.paths.router import router as ai_paths_router
 from learnwise.ai.recommend.router import router as ai_recommend_router
 from learnwise.ai.reviews import consumers as review_consumers  # noqa: F401  (relay consumer)
 from learnwise.ai.reviews.router import router as ai_reviews_router
+from learnwise.ai.router import router as ai_router
 from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
 from learnwise.analytics.reports.router import router as reports_router
 from learnwise.analytics.router import router as analytics_router
@@ -50,3 +51,4 @@ api_router.include_router(reports_router)
 api_router.include_router(ai_reviews_router)
 api_router.include_router(ai_recommend_router)
 api_router.include_router(ai_paths_router)
+api_router.include_router(ai_router)

@@ -1,0 +1,1 @@
+"""Analysis of a learner (mastery, pace, risk) and of a course (items, drop-off, skills)."""
