@@ -271,6 +271,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ai/analyze/courses/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analyze Course
+         * @description Item difficulty and discrimination, questions that do not measure what they should,
+         *     drop-off points and the skills the cohort struggles with (instructors and admins).
+         */
+        get: operations["analyze_course_api_v1_ai_analyze_courses__course_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/analyze/learners/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analyze Learner
+         * @description A learner's mastery per skill, strengths and weaknesses, pace and at-risk score: for
+         *     themself, or for the instructors of a course they took (and admins).
+         */
+        get: operations["analyze_learner_api_v1_ai_analyze_learners__user_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/analyze/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analyze Me
+         * @description The caller's own analysis.
+         */
+        get: operations["analyze_me_api_v1_ai_analyze_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ai/generate": {
         parameters: {
             query?: never;
@@ -301,6 +363,265 @@ export interface paths {
         };
         /** Get Generation */
         get: operations["get_generation_api_v1_ai_generations__generation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/paths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Paths */
+        get: operations["list_paths_api_v1_ai_paths_get"];
+        put?: never;
+        /** Create Path */
+        post: operations["create_path_api_v1_ai_paths_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/paths/{path_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Path */
+        get: operations["read_path_api_v1_ai_paths__path_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Path */
+        delete: operations["delete_path_api_v1_ai_paths__path_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/paths/{path_id}/replan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replan Path */
+        post: operations["replan_path_api_v1_ai_paths__path_id__replan_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recommend */
+        get: operations["recommend_api_v1_ai_recommend_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record Review */
+        post: operations["record_review_api_v1_ai_reviews_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/reviews/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Due Reviews */
+        get: operations["list_due_reviews_api_v1_ai_reviews_due_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/course-metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Course Metrics */
+        get: operations["course_metrics_api_v1_analytics_course_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Events
+         * @description Stores a batch of the caller's client events (with their consent), each once.
+         */
+        post: operations["send_events_api_v1_analytics_events_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/platform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Platform Figures */
+        get: operations["platform_figures_api_v1_analytics_platform_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reports
+         * @description My reports, newest first (admins: everyone's).
+         */
+        get: operations["list_reports_api_v1_analytics_reports_get"];
+        put?: never;
+        /**
+         * Request Report
+         * @description Requests a report; it is generated by a background job (follow it with
+         *     GET /api/v1/jobs/{job_id} or the realtime channel). Learners: their own transcript;
+         *     instructors: reports on the courses they teach; admins: anything.
+         */
+        post: operations["request_report_api_v1_analytics_reports_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Report */
+        get: operations["get_report_api_v1_analytics_reports__report_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Report */
+        delete: operations["delete_report_api_v1_analytics_reports__report_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/reports/{report_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Report
+         * @description The file: 409 while the report is not ready, 410 once it has expired.
+         */
+        get: operations["download_report_api_v1_analytics_reports__report_id__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/user-progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** User Progress */
+        get: operations["user_progress_api_v1_analytics_user_progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/xapi/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Xapi Statements
+         * @description The user's activity events as xAPI 1.0.3 statements, in the order they were recorded.
+         */
+        get: operations["xapi_statements_api_v1_analytics_xapi_statements_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1353,6 +1674,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Jobs
+         * @description My jobs, newest first; admins see everyone's. Filter by kind and status.
+         */
+        get: operations["list_jobs_api_v1_jobs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Job
+         * @description A job of mine (any job for an admin): status, progress, result or error.
+         */
+        get: operations["get_job_api_v1_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Job
+         * @description Cancels a queued job at once, or asks a running one to stop (its status becomes
+         *     'cancelled' within a heartbeat; cancel_requested says it was asked). 409 when finished.
+         */
+        post: operations["cancel_job_api_v1_jobs__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -1684,6 +2066,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description Prometheus metrics of this instance (and the shared job queue).
+         */
+        get: operations["metrics_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1765,10 +2167,36 @@ export interface components {
             /** Xp */
             xp: number;
         };
+        /** ActiveUsers */
+        ActiveUsers: {
+            /** Last 7 Days */
+            last_7_days: number;
+            /** Last 30 Days */
+            last_30_days: number;
+            /** Today */
+            today: number;
+        };
         /** AtLeast */
         AtLeast: {
             /** Gte */
             gte: number;
+        };
+        /** AtRisk */
+        AtRisk: {
+            /** Count */
+            count: number;
+            /** Inactive Days */
+            inactive_days: number;
+            /**
+             * Learners
+             * @description The longest inactive first (at most 50).
+             */
+            learners: components["schemas"]["LearnerAtRisk"][];
+            /**
+             * Method
+             * @description How learners were judged at risk.
+             */
+            method: string;
         };
         /**
          * AttemptEvent
@@ -2001,17 +2429,6 @@ export interface components {
             outcome: "applied" | "replayed" | "failed";
             progress?: components["schemas"]["ItemProgressRead"] | null;
         };
-        /** BatchResult */
-        BatchResult: {
-            /** Applied */
-            applied: number;
-            /** Failed */
-            failed: number;
-            /** Replayed */
-            replayed: number;
-            /** Results */
-            results: components["schemas"]["BatchEventResult"][];
-        };
         /** Body_oauth_token_api_v1_auth_token_post */
         Body_oauth_token_api_v1_auth_token_post: {
             /** Grant Type */
@@ -2106,6 +2523,45 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** Cohort */
+        Cohort: {
+            /** Average Items Completed */
+            average_items_completed: number | null;
+            /** Average Minutes */
+            average_minutes: number | null;
+            /** Average Quiz Score */
+            average_quiz_score: number | null;
+            /**
+             * Cohort
+             * @description The enrollment month, YYYY-MM.
+             */
+            cohort: string;
+            /** Completion Rate */
+            completion_rate: number | null;
+            /**
+             * Learners
+             * @description None when the cohort is suppressed.
+             */
+            learners: number | null;
+            /** Suppressed */
+            suppressed: boolean;
+        };
+        /** CohortSkill */
+        CohortSkill: {
+            /** Learners */
+            learners: number;
+            /** Mean P Mastery */
+            mean_p_mastery: number;
+            /** Name */
+            name: string;
+            /**
+             * Skill Id
+             * Format: uuid
+             */
+            skill_id: string;
+            /** Wrong Share */
+            wrong_share: number;
+        };
         /** CoInstructorAdd */
         CoInstructorAdd: {
             /**
@@ -2141,6 +2597,39 @@ export interface components {
             learning_objectives?: string[];
             /** Tags */
             tags?: string[];
+        };
+        /** CountOn */
+        CountOn: {
+            /** Count */
+            count: number;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+        };
+        /** CourseAnalysis */
+        CourseAnalysis: {
+            /**
+             * Analyzed At
+             * Format: date-time
+             */
+            analyzed_at: string;
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /** Drop Off */
+            drop_off: components["schemas"]["learnwise__ai__analysis__schemas__DropOff"][];
+            /** Flagged Questions */
+            flagged_questions: components["schemas"]["QuestionAnalysis"][];
+            /** Learners */
+            learners: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionAnalysis"][];
+            /** Struggling Skills */
+            struggling_skills: components["schemas"]["CohortSkill"][];
         };
         /** CourseCreate */
         CourseCreate: {
@@ -2193,6 +2682,20 @@ export interface components {
              */
             title?: string | null;
         };
+        /** CourseGoal */
+        CourseGoal: {
+            /** Completed */
+            completed: boolean;
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /** Items Completed */
+            items_completed: number;
+            /** Target Date */
+            target_date: string | null;
+        };
         /** CourseImportRead */
         CourseImportRead: {
             /** @description The new course: a draft owned by the importer. */
@@ -2224,6 +2727,56 @@ export interface components {
             skills_matched: string[];
             /** Source Url */
             source_url: string;
+        };
+        /** CourseMetricsRead */
+        CourseMetricsRead: {
+            at_risk: components["schemas"]["AtRisk"];
+            /** Cohorts */
+            cohorts: components["schemas"]["Cohort"][];
+            /**
+             * Completions
+             * @description Course completions per UTC day.
+             */
+            completions: components["schemas"]["CountOn"][];
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /** Daily Active Learners */
+            daily_active_learners: components["schemas"]["CountOn"][];
+            /**
+             * Drop Off
+             * @description The largest losses along the outline.
+             */
+            drop_off: components["schemas"]["learnwise__analytics__schemas__DropOff"][];
+            /**
+             * Enrollments
+             * @description New enrollments per UTC day.
+             */
+            enrollments: components["schemas"]["CountOn"][];
+            /** Enrollments Total */
+            enrollments_total: number;
+            /**
+             * From Day
+             * Format: date
+             */
+            from_day: string;
+            /** K Anonymity */
+            k_anonymity: number;
+            /** Modules */
+            modules: components["schemas"]["ModuleFunnel"][];
+            /** Most Replayed */
+            most_replayed: components["schemas"]["Replayed"][];
+            /** Quizzes */
+            quizzes: components["schemas"]["QuizFigures"][];
+            /**
+             * To Day
+             * Format: date
+             */
+            to_day: string;
+            /** Weekly Active Learners */
+            weekly_active_learners: components["schemas"]["CountOn"][];
         };
         /** CourseProgressRead */
         CourseProgressRead: {
@@ -2461,6 +3014,22 @@ export interface components {
             /** Points */
             points: number;
         };
+        /** DayFigures */
+        DayFigures: {
+            /** Courses Completed */
+            courses_completed: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Items Completed */
+            items_completed: number;
+            /** Quiz Attempts */
+            quiz_attempts: number;
+            /** Seconds */
+            seconds: number;
+        };
         /** DraftItem */
         DraftItem: {
             /**
@@ -2474,6 +3043,37 @@ export interface components {
             type: string;
             /** Version */
             version: number;
+        };
+        /** DueReviewRead */
+        DueReviewRead: {
+            /**
+             * Card Id
+             * Format: uuid
+             */
+            card_id: string;
+            /** Content Id */
+            content_id: string | null;
+            /** Difficulty */
+            difficulty: number | null;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /** Lapses */
+            lapses: number;
+            /** Last Review */
+            last_review: string | null;
+            /** Retrievability */
+            retrievability: number;
+            /** Reviews */
+            reviews: number;
+            /** Skill Id */
+            skill_id: string | null;
+            /** Stability */
+            stability: number | null;
+            /** Title */
+            title: string;
         };
         /** EnrollmentRead */
         EnrollmentRead: {
@@ -2504,6 +3104,11 @@ export interface components {
              * Format: uuid
              */
             user_id: string;
+        };
+        /** EventBatch */
+        EventBatch: {
+            /** Events */
+            events: (components["schemas"]["LessonView"] | components["schemas"]["VideoPlay"] | components["schemas"]["VideoPause"] | components["schemas"]["VideoSeek"] | components["schemas"]["VideoSpeed"] | components["schemas"]["Heartbeat"] | components["schemas"]["Search"])[];
         };
         /**
          * ExerciseContent
@@ -2707,6 +3312,69 @@ export interface components {
             /** Value */
             value: string;
         };
+        /**
+         * GoalIn
+         * @description A course (id or slug), skills (ids, comma-separated) or free text matched to a course or
+         *     a skill by name.
+         */
+        GoalIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "course" | "skill" | "text";
+            /** Value */
+            value: string;
+        };
+        /** GoalProgress */
+        GoalProgress: {
+            /**
+             * Courses
+             * @description The learner's goals of kind 'course'.
+             */
+            courses: components["schemas"]["CourseGoal"][];
+            /**
+             * Fraction Of Weekly Target
+             * @description Minutes learned this week over the target (None when the target is 0).
+             */
+            fraction_of_weekly_target: number | null;
+            /** Minutes This Week */
+            minutes_this_week: number;
+            /** Weekly Minutes Target */
+            weekly_minutes_target: number;
+        };
+        /**
+         * Heartbeat
+         * @description Time on task: sent every so often while the learner is active on a page.
+         */
+        Heartbeat: {
+            /** Content Id */
+            content_id?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** Seconds */
+            seconds: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "heartbeat";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2749,6 +3417,38 @@ export interface components {
             skills?: string[];
             /** Title */
             title: string;
+        };
+        /** ItemFunnel */
+        ItemFunnel: {
+            /**
+             * Average Seconds
+             * @description Time on task per learner who started.
+             */
+            average_seconds: number | null;
+            /**
+             * Completion Rate
+             * @description Completed over enrolled learners.
+             */
+            completion_rate: number | null;
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /** Is Required */
+            is_required: boolean;
+            /** Learners Completed */
+            learners_completed: number;
+            /** Learners Started */
+            learners_started: number;
+            /** Replays */
+            replays: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+            /** Views */
+            views: number;
         };
         /** ItemOrder */
         ItemOrder: {
@@ -2968,6 +3668,101 @@ export interface components {
             /** Version */
             version?: number | null;
         };
+        /** JobRead */
+        JobRead: {
+            /** Attempts */
+            attempts: number;
+            /** Cancel Requested */
+            cancel_requested: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Job Id
+             * Format: uuid
+             */
+            job_id: string;
+            /** Kind */
+            kind: string;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Message */
+            message: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Progress */
+            progress: number;
+            /** Result */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** Started At */
+            started_at: string | null;
+            status: components["schemas"]["JobStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * JobStatus
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "review" | "goal" | "next_step" | "ready" | "similar" | "learners_also" | "new" | "popular";
+        /** LearnerAnalysis */
+        LearnerAnalysis: {
+            /**
+             * Analyzed At
+             * Format: date-time
+             */
+            analyzed_at: string;
+            /** Course Id */
+            course_id: string | null;
+            /** @description With a course only. */
+            pace: components["schemas"]["Pace"] | null;
+            risk: components["schemas"]["Risk"];
+            /** Skills */
+            skills: components["schemas"]["SkillAnalysis"][];
+            /** Strengths */
+            strengths: components["schemas"]["SkillAnalysis"][];
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Weaknesses */
+            weaknesses: components["schemas"]["SkillAnalysis"][];
+        };
+        /** LearnerAtRisk */
+        LearnerAtRisk: {
+            /** Days Inactive */
+            days_inactive: number;
+            /** Items Completed */
+            items_completed: number;
+            /** Last Active On */
+            last_active_on: string | null;
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
         /** LearnerItemProgress */
         LearnerItemProgress: {
             /** Attempts Count */
@@ -3091,6 +3886,11 @@ export interface components {
         };
         /** LearningPreferences */
         LearningPreferences: {
+            /**
+             * Desired Retention
+             * @default 0.9
+             */
+            desired_retention: number;
             /** Goals */
             goals?: components["schemas"]["Goal"][];
             /**
@@ -3116,6 +3916,8 @@ export interface components {
          * @description Any subset of the learning preferences; a field left out or null keeps its value.
          */
         LearningPreferencesUpdate: {
+            /** Desired Retention */
+            desired_retention?: number | null;
             /** Goals */
             goals?: components["schemas"]["Goal"][] | null;
             /** Language */
@@ -3126,6 +3928,68 @@ export interface components {
             time_zone?: string | null;
             /** Weekly Time Budget Minutes */
             weekly_time_budget_minutes?: number | null;
+        };
+        /** DropOff */
+        learnwise__ai__analysis__schemas__DropOff: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Lost
+             * @description Learners who started the item before it but not this one.
+             */
+            lost: number;
+            /** Lost Share */
+            lost_share: number;
+            /** Started */
+            started: number;
+            /** Title */
+            title: string;
+        };
+        /** BatchResult */
+        learnwise__analytics__event_schemas__BatchResult: {
+            /**
+             * Duplicates
+             * @description Events already stored (sent before, or twice here).
+             */
+            duplicates: number;
+            /**
+             * Not Stored Without Consent
+             * @description Events dropped because the caller has not consented to analytics.
+             */
+            not_stored_without_consent: number;
+            /** Received */
+            received: number;
+            /** Stored */
+            stored: number;
+        };
+        /** DropOff */
+        learnwise__analytics__schemas__DropOff: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Learners Lost
+             * @description Completed the item before it, not this one.
+             */
+            learners_lost: number;
+            /** Title */
+            title: string;
+        };
+        /** BatchResult */
+        learnwise__progress__schemas__BatchResult: {
+            /** Applied */
+            applied: number;
+            /** Failed */
+            failed: number;
+            /** Replayed */
+            replayed: number;
+            /** Results */
+            results: components["schemas"]["BatchEventResult"][];
         };
         /**
          * LessonContent
@@ -3139,6 +4003,36 @@ export interface components {
              * @enum {string}
              */
             type: "lesson";
+        };
+        /** LessonView */
+        LessonView: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lesson_view";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
         };
         /**
          * Level
@@ -3272,6 +4166,20 @@ export interface components {
              * @default
              */
             description: string;
+            /** Title */
+            title: string;
+        };
+        /** ModuleFunnel */
+        ModuleFunnel: {
+            /** Completions */
+            completions: number;
+            /** Items */
+            items: components["schemas"]["ItemFunnel"][];
+            /**
+             * Module Id
+             * Format: uuid
+             */
+            module_id: string;
             /** Title */
             title: string;
         };
@@ -3522,6 +4430,21 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** Pace */
+        Pace: {
+            /**
+             * Items Per Week
+             * @description Required items completed per week since enrolling.
+             */
+            items_per_week: number;
+            /**
+             * Projected Completion
+             * @description At the current pace; none before the first completed item.
+             */
+            projected_completion: string | null;
+            /** Remaining Items */
+            remaining_items: number;
+        };
         /** Page[AttemptRead] */
         Page_AttemptRead_: {
             /** Items */
@@ -3555,10 +4478,32 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DueReviewRead] */
+        Page_DueReviewRead_: {
+            /** Items */
+            items: components["schemas"]["DueReviewRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[ItemSummary] */
         Page_ItemSummary_: {
             /** Items */
             items: components["schemas"]["ItemSummary"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[JobRead] */
+        Page_JobRead_: {
+            /** Items */
+            items: components["schemas"]["JobRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3610,6 +4555,28 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[PathSummary] */
+        Page_PathSummary_: {
+            /** Items */
+            items: components["schemas"]["PathSummary"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ReportRead] */
+        Page_ReportRead_: {
+            /** Items */
+            items: components["schemas"]["ReportRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[SkillRead] */
         Page_SkillRead_: {
             /** Items */
@@ -3650,11 +4617,162 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** PathCreate */
+        PathCreate: {
+            goal: components["schemas"]["GoalIn"];
+            /**
+             * Start On
+             * @description Defaults to today.
+             */
+            start_on?: string | null;
+            /**
+             * Weekly Minutes
+             * @description Defaults to the learner's weekly_time_budget_minutes.
+             */
+            weekly_minutes?: number | null;
+        };
+        /** PathRead */
+        PathRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            goal: components["schemas"]["GoalIn"];
+            /**
+             * Path Id
+             * Format: uuid
+             */
+            path_id: string;
+            /**
+             * Planned At
+             * Format: date-time
+             */
+            planned_at: string;
+            /** Replans */
+            replans: number;
+            /**
+             * Start On
+             * Format: date
+             */
+            start_on: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "completed";
+            /** Steps */
+            steps: components["schemas"]["PathStep"][];
+            /** Steps Done */
+            steps_done: number;
+            /** Title */
+            title: string;
+            /** Total Minutes */
+            total_minutes: number;
+            /** Weekly Minutes */
+            weekly_minutes: number;
+        };
+        /** PathStep */
+        PathStep: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /** Done */
+            done: boolean;
+            /** Explanation */
+            explanation: string;
+            /** Minutes */
+            minutes: number;
+            /**
+             * Scheduled For
+             * Format: date
+             */
+            scheduled_for: string;
+            /** Title */
+            title: string;
+            /** Week */
+            week: number;
+        };
+        /** PathSummary */
+        PathSummary: {
+            /**
+             * Path Id
+             * Format: uuid
+             */
+            path_id: string;
+            /**
+             * Planned At
+             * Format: date-time
+             */
+            planned_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "completed";
+            /** Steps */
+            steps: number;
+            /** Steps Done */
+            steps_done: number;
+            /** Title */
+            title: string;
+            /** Total Minutes */
+            total_minutes: number;
+        };
         /**
          * Permission
          * @enum {string}
          */
-        Permission: "course:read" | "course:create" | "course:write" | "course:write_any" | "progress:write" | "learners:read" | "ai:use" | "ai:generate" | "analytics:course" | "analytics:platform" | "report:create" | "user:read" | "user:manage" | "role:manage" | "metrics:read";
+        Permission: "course:read" | "course:create" | "course:write" | "course:write_any" | "progress:write" | "learners:read" | "ai:use" | "ai:generate" | "analytics:course" | "analytics:platform" | "report:create" | "report:identify" | "user:read" | "user:manage" | "role:manage" | "metrics:read" | "job:manage";
+        /** PlatformDayRead */
+        PlatformDayRead: {
+            /** Active Users */
+            active_users: number;
+            /** Course Completions */
+            course_completions: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Enrollments */
+            enrollments: number;
+            /** Items Completed */
+            items_completed: number;
+            /** Seconds */
+            seconds: number;
+        };
+        /** PlatformRead */
+        PlatformRead: {
+            active_users: components["schemas"]["ActiveUsers"];
+            /**
+             * Ai Usage
+             * @description No AI usage ledger exists yet: always null until one lands.
+             */
+            ai_usage?: null;
+            /** Course Completions */
+            course_completions: number;
+            /**
+             * Courses
+             * @description Courses per status.
+             */
+            courses: {
+                [key: string]: number;
+            };
+            /** Days */
+            days: components["schemas"]["PlatformDayRead"][];
+            /** Enrollments */
+            enrollments: number;
+            /** Users */
+            users: number;
+        };
         /** PrerequisiteAdd */
         PrerequisiteAdd: {
             /**
@@ -3781,6 +4899,38 @@ export interface components {
             /** Version */
             version?: number | null;
         };
+        /** QuestionAnalysis */
+        QuestionAnalysis: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Difficulty
+             * @description Share of wrong first answers, 0 to 1.
+             */
+            difficulty: number | null;
+            /**
+             * Discrimination
+             * @description Correlation of its answers with the rest of the quiz (-1 to 1).
+             */
+            discrimination: number | null;
+            /**
+             * Flag
+             * @description Why it may not measure what it should.
+             */
+            flag: string | null;
+            /**
+             * Learners
+             * @description Learners whose first attempt answered it.
+             */
+            learners: number;
+            /** Question Id */
+            question_id: string;
+            /** Quiz Title */
+            quiz_title: string;
+        };
         /**
          * QuestionFeedback
          * @description One question of an attempt; what was right is shown as the course's settings allow.
@@ -3798,6 +4948,19 @@ export interface components {
             points_possible: number;
             /** Question Id */
             question_id: string;
+        };
+        /** QuestionFigures */
+        QuestionFigures: {
+            /** Answered */
+            answered: number;
+            /** Correct */
+            correct: number;
+            /** Correct Rate */
+            correct_rate: number | null;
+            /** Question Id */
+            question_id: string;
+            /** Responses */
+            responses: number;
         };
         /** QuizContent */
         QuizContent: {
@@ -3819,6 +4982,85 @@ export interface components {
              * @enum {string}
              */
             type: "quiz";
+        };
+        /** QuizFigures */
+        QuizFigures: {
+            /** Attempts */
+            attempts: number;
+            /** Average Score */
+            average_score: number | null;
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionFigures"][];
+            /**
+             * Score Distribution
+             * @description Attempts per tenth of the score: [0, 0.1), ..., [0.9, 1), and 1.0.
+             */
+            score_distribution: number[];
+            /** Title */
+            title: string;
+        };
+        /** RecommendationRead */
+        RecommendationRead: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Course Id
+             * Format: uuid
+             */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /**
+             * Enrollment Required
+             * @description The learner must enroll in its course first.
+             */
+            enrollment_required: boolean;
+            /** @description The main reason, as a stable key. */
+            kind: components["schemas"]["Kind"];
+            /**
+             * Minutes
+             * @description About how long it takes.
+             */
+            minutes: number;
+            /**
+             * Predicted Success
+             * @description The learner model's probability that the learner succeeds at it now.
+             */
+            predicted_success: number | null;
+            /**
+             * Reason
+             * @description The main reason, in words a learner understands.
+             */
+            reason: string;
+            /**
+             * Reasons
+             * @description Every reason, the strongest first.
+             */
+            reasons: string[];
+            /** Score */
+            score: number;
+            /** Title */
+            title: string;
+            /** Type */
+            type: string;
+        };
+        /** RecommendationsRead */
+        RecommendationsRead: {
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Items */
+            items: components["schemas"]["RecommendationRead"][];
         };
         /** RefreshIn */
         RefreshIn: {
@@ -3847,6 +5089,114 @@ export interface components {
              */
             refresh_in: "body" | "cookie";
         };
+        /** Replayed */
+        Replayed: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /** Replays */
+            replays: number;
+            /** Title */
+            title: string;
+        };
+        /** ReportCreate */
+        ReportCreate: {
+            /**
+             * Course Id
+             * @description course_progress and quiz_item_analysis: the course.
+             */
+            course_id?: string | null;
+            /**
+             * Date From
+             * @description Activity from this day (UTC), included.
+             */
+            date_from?: string | null;
+            /**
+             * Date To
+             * @description Activity up to this day (UTC), included.
+             */
+            date_to?: string | null;
+            format: components["schemas"]["ReportFormat"];
+            /**
+             * Include Identities
+             * @description Names and emails instead of pseudonyms: needs report:identify, except in one's own transcript.
+             * @default false
+             */
+            include_identities: boolean;
+            kind: components["schemas"]["ReportKind"];
+            /**
+             * Learner Id
+             * @description learner_transcript: whose (default: mine; others' for admins).
+             */
+            learner_id?: string | null;
+        };
+        /**
+         * ReportFormat
+         * @enum {string}
+         */
+        ReportFormat: "csv" | "xlsx" | "pdf";
+        /**
+         * ReportKind
+         * @enum {string}
+         */
+        ReportKind: "course_progress" | "learner_transcript" | "quiz_item_analysis" | "platform_summary";
+        /** ReportRead */
+        ReportRead: {
+            /** Course Id */
+            course_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Date From */
+            date_from: string | null;
+            /** Date To */
+            date_to: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Filename */
+            filename: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            format: components["schemas"]["ReportFormat"];
+            /** Include Identities */
+            include_identities: boolean;
+            /** Job Id */
+            job_id: string | null;
+            kind: components["schemas"]["ReportKind"];
+            /** Learner Id */
+            learner_id: string | null;
+            /**
+             * Report Id
+             * Format: uuid
+             */
+            report_id: string;
+            /**
+             * Requested By
+             * Format: uuid
+             */
+            requested_by: string;
+            /** Size Bytes */
+            size_bytes: number | null;
+            status: components["schemas"]["ReportStatus"];
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * ReportStatus
+         * @enum {string}
+         */
+        ReportStatus: "pending" | "ready" | "failed";
         /** ResetRequest */
         ResetRequest: {
             /** Reason */
@@ -3866,6 +5216,79 @@ export interface components {
             to_version: number;
             /** Version */
             version?: number | null;
+        };
+        /** ReviewCardRead */
+        ReviewCardRead: {
+            /**
+             * Card Id
+             * Format: uuid
+             */
+            card_id: string;
+            /** Content Id */
+            content_id: string | null;
+            /** Difficulty */
+            difficulty: number | null;
+            /**
+             * Due
+             * Format: date-time
+             */
+            due: string;
+            /** Lapses */
+            lapses: number;
+            /** Last Review */
+            last_review: string | null;
+            /** Reviews */
+            reviews: number;
+            /** Skill Id */
+            skill_id: string | null;
+            /** Stability */
+            stability: number | null;
+        };
+        /**
+         * ReviewCreate
+         * @description A review the learner made now: of a content item or of a skill (exactly one).
+         */
+        ReviewCreate: {
+            /** Content Id */
+            content_id?: string | null;
+            rating: components["schemas"]["ReviewRating"];
+            /** Skill Id */
+            skill_id?: string | null;
+        };
+        /**
+         * ReviewRating
+         * @enum {string}
+         */
+        ReviewRating: "again" | "hard" | "good" | "easy";
+        /** Risk */
+        Risk: {
+            /** Factors */
+            factors: components["schemas"]["RiskFactor"][];
+            /**
+             * Level
+             * @description low, medium or high
+             */
+            level: string;
+            /**
+             * Score
+             * @description 0: on track; 1: very likely to drop or fail.
+             */
+            score: number;
+        };
+        /** RiskFactor */
+        RiskFactor: {
+            /** Explanation */
+            explanation: string;
+            /**
+             * Kind
+             * @description disengagement or failure
+             */
+            kind: string;
+            /**
+             * Weight
+             * @description How much it adds to the score, 0 to 1.
+             */
+            weight: number;
         };
         /** RoleGrantIn */
         RoleGrantIn: {
@@ -3941,6 +5364,35 @@ export interface components {
             /** Xp */
             xp: number;
         };
+        /** Search */
+        Search: {
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** Query */
+            query: string;
+            /** Results */
+            results: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "search";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
         /** SessionRead */
         SessionRead: {
             /** Auth Method */
@@ -3977,6 +5429,11 @@ export interface components {
         };
         /** SettingsRead */
         SettingsRead: {
+            /**
+             * Analytics Consent
+             * @description Whether the user's activity events may be stored for analytics (opt-in).
+             */
+            analytics_consent: boolean;
             learning_preferences: components["schemas"]["LearningPreferences"];
             /** Notifications Enabled */
             notifications_enabled: boolean;
@@ -3999,6 +5456,8 @@ export interface components {
          *     is merged field by field as well.
          */
         SettingsUpdate: {
+            /** Analytics Consent */
+            analytics_consent?: boolean | null;
             learning_preferences?: components["schemas"]["LearningPreferencesUpdate"] | null;
             /** Notifications Enabled */
             notifications_enabled?: boolean | null;
@@ -4088,6 +5547,38 @@ export interface components {
              */
             type: "single_choice";
         };
+        /** SkillAnalysis */
+        SkillAnalysis: {
+            /**
+             * Attempts
+             * @description Graded answers on the skill so far.
+             */
+            attempts: number;
+            /** Last Practiced At */
+            last_practiced_at: string | null;
+            /** Name */
+            name: string;
+            /**
+             * P Correct Next
+             * @description Probability of answering a question on the skill right now.
+             */
+            p_correct_next: number;
+            /**
+             * P Mastery
+             * @description Probability the skill is mastered (BKT).
+             */
+            p_mastery: number;
+            /**
+             * Skill Id
+             * Format: uuid
+             */
+            skill_id: string;
+            /**
+             * Uncertainty
+             * @description Standard deviation of the estimate.
+             */
+            uncertainty: number;
+        };
         /** SkillCreate */
         SkillCreate: {
             /**
@@ -4146,6 +5637,27 @@ export interface components {
             /** Slug */
             slug: string;
         };
+        /** SkillPerformance */
+        SkillPerformance: {
+            /** Accuracy */
+            accuracy: number | null;
+            /** Answered */
+            answered: number;
+            /** Correct */
+            correct: number;
+            /**
+             * Name
+             * @description None when the skill has been deleted since.
+             */
+            name: string | null;
+            /**
+             * Skill Id
+             * Format: uuid
+             */
+            skill_id: string;
+            /** Weeks */
+            weeks: components["schemas"]["SkillWeek"][];
+        };
         /** SkillRead */
         SkillRead: {
             /**
@@ -4186,6 +5698,20 @@ export interface components {
             /** Slug */
             slug?: string | null;
         };
+        /** SkillWeek */
+        SkillWeek: {
+            /** Accuracy */
+            accuracy: number | null;
+            /** Answered */
+            answered: number;
+            /** Correct */
+            correct: number;
+            /**
+             * Week Start
+             * Format: date
+             */
+            week_start: string;
+        };
         /** SsoAuthorizationRead */
         SsoAuthorizationRead: {
             /**
@@ -4202,6 +5728,33 @@ export interface components {
             login_url: string;
             /** Name */
             name: string;
+        };
+        /** StatementPage */
+        StatementPage: {
+            /**
+             * Next After
+             * @description Pass as ``after`` for the next page; None on the last page.
+             */
+            next_after: string | null;
+            /**
+             * Statements
+             * @description xAPI 1.0.3 statements.
+             */
+            statements: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** Streak */
+        Streak: {
+            /**
+             * Current
+             * @description Days in a row with activity, ending today or yesterday.
+             */
+            current: number;
+            /** Last Active Day */
+            last_active_day: string | null;
+            /** Longest */
+            longest: number;
         };
         /** TokenOut */
         TokenOut: {
@@ -4230,6 +5783,15 @@ export interface components {
              * @constant
              */
             token_type: "bearer";
+        };
+        /** Totals */
+        Totals: {
+            /** Courses Completed */
+            courses_completed: number;
+            /** Items Completed */
+            items_completed: number;
+            /** Seconds */
+            seconds: number;
         };
         /** TrueFalseQuestion */
         TrueFalseQuestion: {
@@ -4289,6 +5851,38 @@ export interface components {
             upload_id: string;
             /** Upload Url */
             upload_url: string;
+        };
+        /** UserProgressRead */
+        UserProgressRead: {
+            /**
+             * Days
+             * @description Days with activity only, oldest first.
+             */
+            days: components["schemas"]["DayFigures"][];
+            /**
+             * From Day
+             * Format: date
+             */
+            from_day: string;
+            goal: components["schemas"]["GoalProgress"];
+            /** Skills */
+            skills: components["schemas"]["SkillPerformance"][];
+            streak: components["schemas"]["Streak"];
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * To Day
+             * Format: date
+             */
+            to_day: string;
+            totals: components["schemas"]["Totals"];
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+            /** Weeks */
+            weeks: components["schemas"]["WeekFigures"][];
         };
         /** UserRead */
         UserRead: {
@@ -4420,6 +6014,141 @@ export interface components {
              */
             type: "video";
         };
+        /** VideoPause */
+        VideoPause: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** Position Seconds */
+            position_seconds: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_pause";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
+        /** VideoPlay */
+        VideoPlay: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** Position Seconds */
+            position_seconds: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_play";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
+        /**
+         * VideoSeek
+         * @description A seek backwards counts as a replay of the item.
+         */
+        VideoSeek: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /** From Seconds */
+            from_seconds: number;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** To Seconds */
+            to_seconds: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_seek";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
+        /** VideoSpeed */
+        VideoSpeed: {
+            /**
+             * Content Id
+             * Format: uuid
+             */
+            content_id: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description Made by the client; an event sent again is stored once.
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             * @description When it happened, with its UTC offset.
+             */
+            occurred_at: string;
+            /** Position Seconds */
+            position_seconds: number;
+            /** Rate */
+            rate: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "video_speed";
+            /**
+             * User Id
+             * @description Optional; if sent, it must be the caller's own id.
+             */
+            user_id?: string | null;
+        };
         /**
          * View
          * @enum {string}
@@ -4438,6 +6167,23 @@ export interface components {
             is_enrolled: boolean;
             /** Is Instructor */
             is_instructor: boolean;
+        };
+        /** WeekFigures */
+        WeekFigures: {
+            /** Courses Completed */
+            courses_completed: number;
+            /** Items Completed */
+            items_completed: number;
+            /** Quiz Attempts */
+            quiz_attempts: number;
+            /** Seconds */
+            seconds: number;
+            /**
+             * Week Start
+             * Format: date
+             * @description The Monday of the ISO week.
+             */
+            week_start: string;
         };
     };
     responses: never;
@@ -4895,6 +6641,103 @@ export interface operations {
             };
         };
     };
+    analyze_course_api_v1_ai_analyze_courses__course_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseAnalysis"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analyze_learner_api_v1_ai_analyze_learners__user_id__get: {
+        parameters: {
+            query?: {
+                /** @description Within this course (required for another learner). */
+                course_id?: string | null;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerAnalysis"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    analyze_me_api_v1_ai_analyze_me_get: {
+        parameters: {
+            query?: {
+                /** @description Within this course. */
+                course_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnerAnalysis"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     generate_api_v1_ai_generate_post: {
         parameters: {
             query?: never;
@@ -4946,6 +6789,586 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GenerationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_paths_api_v1_ai_paths_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PathSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_path_api_v1_ai_paths_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PathCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_path_api_v1_ai_paths__path_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_path_api_v1_ai_paths__path_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replan_path_api_v1_ai_paths__path_id__replan_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recommend_api_v1_ai_recommend_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    record_review_api_v1_ai_reviews_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewCardRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_due_reviews_api_v1_ai_reviews_due_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DueReviewRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    course_metrics_api_v1_analytics_course_metrics_get: {
+        parameters: {
+            query: {
+                course_id: string;
+                /** @description How many days, ending today, the series cover. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseMetricsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_events_api_v1_analytics_events_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["learnwise__analytics__event_schemas__BatchResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    platform_figures_api_v1_analytics_platform_get: {
+        parameters: {
+            query?: {
+                /** @description How many days, ending today, the series cover. */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_reports_api_v1_analytics_reports_get: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["ReportKind"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_report_api_v1_analytics_reports_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_report_api_v1_analytics_reports__report_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_report_api_v1_analytics_reports__report_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_report_api_v1_analytics_reports__report_id__download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report's file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "text/csv; charset=utf-8": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    user_progress_api_v1_analytics_user_progress_get: {
+        parameters: {
+            query?: {
+                /** @description How many days, ending today, the series cover. */
+                days?: number;
+                /** @description Another user's (admins only); default: yours. */
+                user_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserProgressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    xapi_statements_api_v1_analytics_xapi_statements_get: {
+        parameters: {
+            query?: {
+                /** @description The previous page's next_after. */
+                after?: string | null;
+                limit?: number;
+                /** @description Events from this time on. */
+                since?: string | null;
+                /** @description Another user's (admins only); default: yours. */
+                user_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPage"];
                 };
             };
             /** @description Validation Error */
@@ -7142,6 +9565,104 @@ export interface operations {
             };
         };
     };
+    list_jobs_api_v1_jobs_get: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                limit?: number;
+                offset?: number;
+                /** @description Another user's jobs (job managers only). */
+                owner_id?: string | null;
+                status?: components["schemas"]["JobStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_JobRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_job_api_v1_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_job_api_v1_jobs__job_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_media_api_v1_media_get: {
         parameters: {
             query?: {
@@ -7712,7 +10233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BatchResult"];
+                    "application/json": components["schemas"]["learnwise__progress__schemas__BatchResult"];
                 };
             };
             /** @description Validation Error */
@@ -8068,6 +10589,26 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=1.0.0; charset=utf-8": unknown;
                 };
             };
         };
