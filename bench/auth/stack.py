@@ -337,7 +337,8 @@ class Stack:
             start_new_session=True,
         )
 
-    def _wait_ready(self, url: str, timeout: float = 60) -> None:
+    # Under the load of a shared 2-core machine, importing the app alone has taken a minute.
+    def _wait_ready(self, url: str, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, process in self.processes.items():

@@ -37,6 +37,10 @@ class AuthSettings(BaseModel):
     # campus behind one NAT address.
     register_rate_per_ip: str = "60/hour"
     session_cache_seconds: int = Field(60, ge=1)
+    # With Redis, each instance also keeps the session entries it read lately for this long, so
+    # that most requests make no round trip; a revocation made through another instance reaches
+    # this one within this time (through this instance: at once). 0 turns the copy off.
+    session_local_cache_seconds: float = Field(2.0, ge=0, le=60)
     # An Ed25519 private key (PEM) to sign access tokens with EdDSA and publish a JWKS;
     # without one, tokens are HS256-signed with the secret key.
     jwt_private_key: SecretStr = SecretStr("")

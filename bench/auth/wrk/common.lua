@@ -30,11 +30,12 @@ function common.done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'WRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, '
-      .. '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p99": %d, "max": %d}, '
+      .. '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p95": %d, "p99": %d, "max": %d}, '
       .. '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "status_4xx_5xx": %d, '
       .. '"non2xx_seen_by_script": %d, "starved": %d}}\n',
     summary.requests, summary.duration, summary.bytes,
-    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99),
     latency.max,
     e.connect, e.read, e.write, e.timeout, e.status, non2xx, starved))
 end

@@ -5,6 +5,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Form, Header, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from learnwise.auth import service
 from learnwise.auth.dependencies import (
@@ -24,7 +25,6 @@ from learnwise.auth.schemas import (
     RegisterIn,
     SessionRead,
     TokenOut,
-    UserRead,
 )
 from learnwise.auth.service import IssuedTokens
 from learnwise.db import SessionDep
@@ -260,12 +260,13 @@ async def logout_all(
     _clear_cookies(response)
 
 
-@router.get("/me")
-async def me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
-    user = await service.get_user(session=session, user_id=principal.user_id)
-    return MeRead.model_validate(
-        {**UserRead.model_validate(user).model_dump(), "permissions": sorted(principal.permissions)}
-    )
+@router.get("/me", response_model=MeRead)
+async def me(principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
+    # Served from the session check's cache entry, already in MeRead's JSON form: no database
+    # round trip and no second validation of what was validated when it was cached.
+    profile = await service.cached_profile(runtime=runtime, principal=principal)
+    body = {**profile, "permissions": sorted(principal.permissions)}
+    return JSONResponse(body)
 
 
 @router.get("/sessions")

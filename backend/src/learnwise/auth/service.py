@@ -11,12 +11,16 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from learnwise.auth import passwords
 from learnwise.auth.exceptions import (
@@ -31,9 +35,11 @@ from learnwise.auth.exceptions import (
 )
 from learnwise.auth.models import AuthSession, RefreshToken, Role, User, UserRole
 from learnwise.auth.permissions import BUILTIN_ROLE_PERMISSIONS, DEFAULT_ROLE, BuiltinRole
+from learnwise.auth.schemas import UserRead
 from learnwise.auth.tokens import hash_refresh_token, new_refresh_token, successor_refresh_token
 from learnwise.db import after_commit, utcnow
 from learnwise.errors import Conflict, NotFound
+from learnwise.platform.cache import open_caches
 from learnwise.platform.runtime import Runtime
 
 
@@ -563,13 +569,23 @@ async def revoke_user_sessions(
 
 
 # ---------------------------------------------------------------------------------------------
-# The per-request check: a cached view of the session and its user's permissions
+# The per-request check, from the cache: the session's state (``auth:session:<sid>``), and its
+# user's state, permissions and profile (``auth:user:<uid>``). Read from the database on a miss.
 
 _REVOKED = json.dumps({"active": False})
+# Written over a user's entry once a change to them committed. While it lives, a reader that
+# read the user before the change cannot store what it read (``add`` fills only an empty key).
+_CHANGED = json.dumps({"changed": True})
+_CHANGED_SECONDS = 2
+_CHANGED_USERS = "learnwise.auth.changed_users"
 
 
 def _session_key(session_id: uuid.UUID) -> str:
     return f"auth:session:{session_id}"
+
+
+def _user_key(user_id: uuid.UUID) -> str:
+    return f"auth:user:{user_id}"
 
 
 def _mark_revoked_after_commit(
@@ -581,7 +597,7 @@ def _mark_revoked_after_commit(
 
     async def mark() -> None:
         for session_id in session_ids:
-            await runtime.cache.set(_session_key(session_id), _REVOKED, ttl_seconds=ttl)
+            await runtime.session_cache.set(_session_key(session_id), _REVOKED, ttl_seconds=ttl)
 
     after_commit(session, mark)
 
@@ -589,64 +605,130 @@ def _mark_revoked_after_commit(
 async def forget_principals(
     *, session: AsyncSession, runtime: Runtime, user_ids: list[uuid.UUID]
 ) -> None:
-    """Drops the cached permissions of these users' sessions once the change has committed."""
-    if not user_ids:
-        return
-    session_ids = list(
-        await session.scalars(
-            select(AuthSession.session_id).where(
-                AuthSession.user_id.in_(user_ids), AuthSession.revoked_at.is_(None)
-            )
-        )
-    )
+    """Drops the cached state of these users once the change has committed: for changes the
+    users' own rows do not show (a custom role's permissions). Changes to a user's row or role
+    assignments are noticed on their own (``_note_changed_users``)."""
+    _forget_users_after_commit(session.sync_session, user_ids)
 
-    async def forget() -> None:
-        await runtime.cache.delete(*(_session_key(s) for s in session_ids))
 
-    after_commit(session, forget)
+def _forget_users_after_commit(session: Session, user_ids: Iterable[uuid.UUID]) -> None:
+    changed: set[uuid.UUID] | None = session.info.get(_CHANGED_USERS)
+    if changed is None:
+        changed = session.info[_CHANGED_USERS] = set()
+
+        async def forget() -> None:
+            # Every cache of this process: the session check's copy and the shared entries.
+            keys = [_user_key(u) for u in session.info.pop(_CHANGED_USERS, set())]
+            for cache in open_caches():
+                for key in keys:
+                    await cache.set(key, _CHANGED, ttl_seconds=_CHANGED_SECONDS)
+
+        session.info.setdefault("after_commit", []).append(forget)
+    changed.update(user_ids)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_users(session: Session, _context: Any) -> None:
+    """Any flushed change to a user or their role assignments retires their cached entry."""
+    user_ids = [
+        obj.user_id
+        for obj in (*session.new, *session.dirty, *session.deleted)
+        if isinstance(obj, User | UserRole)
+    ]
+    if user_ids:
+        _forget_users_after_commit(session, user_ids)
 
 
 async def load_principal(
     *, runtime: Runtime, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> Principal:
-    """The caller of a request whose access token verified. Served from the cache; on a miss,
-    read from the database in a short transaction of its own and cached."""
-    cached = await runtime.cache.get(_session_key(session_id))
-    if cached is None:
-        async with runtime.sessionmaker() as session:
-            entry = await _principal_entry(session=session, runtime=runtime, session_id=session_id)
-        cached = json.dumps(entry)
-        # Only if still absent: a revocation written while we were reading the database must
-        # not be overwritten by what we read before it.
-        if not await runtime.cache.add(
-            _session_key(session_id),
-            cached,
-            ttl_seconds=runtime.settings.auth.session_cache_seconds,
-        ):
-            cached = await runtime.cache.get(_session_key(session_id)) or cached
-    entry = json.loads(cached)
-    if not entry["active"] or entry["user_id"] != str(user_id):
+    """The caller of a request whose access token verified, from the cache."""
+    session_entry = await _cached_entry(
+        runtime, _session_key(session_id), partial(_read_session, runtime, session_id)
+    )
+    if not session_entry["active"] or session_entry["user_id"] != str(user_id):
+        raise SessionRevoked("This session has been signed out; sign in again.")
+    user_entry = await _cached_entry(runtime, _user_key(user_id), partial(_read_user, user_id))
+    if not user_entry["active"]:
         raise SessionRevoked("This session has been signed out; sign in again.")
     return Principal(
         user_id=user_id,
         session_id=session_id,
-        roles=frozenset(entry["roles"]),
-        permissions=frozenset(entry["permissions"]),
+        roles=frozenset(user_entry["roles"]),
+        permissions=frozenset(user_entry["permissions"]),
     )
 
 
-async def _principal_entry(
-    *, session: AsyncSession, runtime: Runtime, session_id: uuid.UUID
-) -> dict:
+async def cached_profile(*, runtime: Runtime, principal: Principal) -> dict[str, Any]:
+    """The caller's account as ``UserRead`` shows it (JSON-ready), from the same cache entry
+    as their permissions: no database round trip while it is cached."""
+    user_id = principal.user_id
+    user_entry = await _cached_entry(runtime, _user_key(user_id), partial(_read_user, user_id))
+    if not user_entry["active"]:
+        raise SessionRevoked("This session has been signed out; sign in again.")
+    return user_entry["profile"]
+
+
+# Misses of one key on this instance share one database read. Without this, when an entry
+# expires under load, every request for it reads the database at once, and the slower those
+# reads get, the more requests pile up behind them.
+_reads_in_flight: dict[tuple[int, str], "asyncio.Task[dict[str, Any]]"] = {}
+
+
+async def _cached_entry(
+    runtime: Runtime, key: str, read: Callable[[AsyncSession], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    cache = runtime.session_cache
+    cached = await cache.get(key)
+    if cached is not None and cached != _CHANGED:
+        return json.loads(cached)
+    flight = (id(cache), key)
+    task = _reads_in_flight.get(flight)
+    if task is None:
+        task = asyncio.ensure_future(_read_through(runtime, key, read, store=cached is None))
+        _reads_in_flight[flight] = task
+        task.add_done_callback(lambda _: _reads_in_flight.pop(flight, None))
+    # Shielded: a request that goes away must not cancel the read others wait for.
+    return await asyncio.shield(task)
+
+
+async def _read_through(
+    runtime: Runtime,
+    key: str,
+    read: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+    *,
+    store: bool,
+) -> dict[str, Any]:
+    async with runtime.sessionmaker() as session:
+        entry = await read(session)
+    # Only if absent: a revocation or change written while we read the database must not be
+    # overwritten by what we read before it. What we read is still this request's answer.
+    if store:
+        cache = runtime.session_cache
+        ttl = runtime.settings.auth.session_cache_seconds
+        if not await cache.add(key, json.dumps(entry), ttl_seconds=ttl):
+            stored = await cache.get(key)
+            if stored is not None and stored != _CHANGED:
+                return json.loads(stored)
+    return entry
+
+
+async def _read_session(
+    runtime: Runtime, session_id: uuid.UUID, session: AsyncSession
+) -> dict[str, Any]:
     auth_session = await session.get(AuthSession, session_id)
     if auth_session is None or not _session_usable(auth_session, runtime, utcnow()):
         return {"active": False}
-    user = await session.get(User, auth_session.user_id)
+    return {"active": True, "user_id": str(auth_session.user_id)}
+
+
+async def _read_user(user_id: uuid.UUID, session: AsyncSession) -> dict[str, Any]:
+    user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return {"active": False}
     return {
         "active": True,
-        "user_id": str(user.user_id),
         "roles": user.role_names,
         "permissions": sorted(await permissions_of(session=session, user=user)),
+        "profile": UserRead.model_validate(user).model_dump(mode="json"),
     }

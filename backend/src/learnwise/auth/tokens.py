@@ -10,12 +10,14 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
+from cachetools import LRUCache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -25,6 +27,8 @@ from learnwise.db import utcnow
 
 ACCESS_TOKEN_TYPE = "access"
 REFRESH_TOKEN_BYTES = 32
+# Seconds of clock skew allowed on exp, nbf and iat.
+LEEWAY_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,10 @@ class TokenSigner:
             self.algorithm = "HS256"
             self._signing_key = self._verifying_key = settings.secret_key.get_secret_value()
             self.key_id = None
+        # Tokens verified lately, by their exact text, with the time their exp (plus leeway)
+        # passes: a client sends the same token on every request for its whole lifetime, and
+        # checking its signature and claims again would give the same answer until then.
+        self._verified: LRUCache[str, tuple[AccessClaims, float]] = LRUCache(maxsize=20_000)
 
     @property
     def lifetime_seconds(self) -> int:
@@ -77,6 +85,17 @@ class TokenSigner:
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithm, headers=headers)
 
     def verify(self, token: str) -> AccessClaims:
+        verified = self._verified.get(token)
+        if verified is not None:
+            claims, valid_until = verified
+            if time.time() <= valid_until:
+                return claims
+            del self._verified[token]
+        claims = self._decode(token)
+        self._verified[token] = (claims, claims.expires_at.timestamp() + LEEWAY_SECONDS)
+        return claims
+
+    def _decode(self, token: str) -> AccessClaims:
         try:
             claims = jwt.decode(
                 token,
@@ -85,7 +104,7 @@ class TokenSigner:
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "sid", "jti", "typ"]},
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
             )
             if claims["typ"] != ACCESS_TOKEN_TYPE:
                 raise InvalidToken("This is not an access token.")

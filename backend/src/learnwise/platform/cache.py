@@ -15,9 +15,11 @@ Beside the caches themselves:
 - lookup counters per namespace (``count_lookup``, ``lookup_stats``), for hit ratios.
 """
 
+import contextlib
 import secrets
 import time
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -105,10 +107,71 @@ class RedisCache:
         _open_caches.discard(self)
 
 
+class NearCache:
+    """A shared cache with a small in-process copy of what this instance read lately in front.
+
+    For entries read on almost every request (a session's state), where a network round trip
+    to Redis costs more than the request's own work. A write through this instance updates both
+    at once; a write through another instance reaches this one's copy when it expires, after at
+    most ``local_ttl_seconds``.
+    """
+
+    def __init__(self, shared: Cache, *, local_ttl_seconds: float, max_entries: int = 50_000):
+        _open_caches.add(self)
+        self._shared = shared
+        self._local: TTLCache[str, str] = TTLCache(maxsize=max_entries, ttl=local_ttl_seconds)
+        # Counts this instance's writes: a value read from the shared cache while one of them
+        # happened may predate it, so it is not copied.
+        self._writes = 0
+
+    async def get(self, key: str) -> str | None:
+        value = self._local.get(key)
+        if value is None:
+            writes = self._writes
+            value = await self._shared.get(key)
+            if value is not None and writes == self._writes:
+                self._local[key] = value
+        return value
+
+    async def set(self, key: str, value: str, *, ttl_seconds: int) -> None:
+        with self._writing(key):
+            await self._shared.set(key, value, ttl_seconds=ttl_seconds)
+
+    async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
+        with self._writing(key):
+            return await self._shared.add(key, value, ttl_seconds=ttl_seconds)
+
+    async def delete(self, *keys: str) -> None:
+        with self._writing(*keys):
+            await self._shared.delete(*keys)
+
+    @contextlib.contextmanager
+    def _writing(self, *keys: str) -> Iterator[None]:
+        # Before and after the shared write: a read that overlapped it copies nothing.
+        self._forget_local(keys)
+        try:
+            yield
+        finally:
+            self._forget_local(keys)
+
+    def _forget_local(self, keys: tuple[str, ...]) -> None:
+        self._writes += 1
+        for key in keys:
+            self._local.pop(key, None)
+
+    async def ping(self) -> bool:
+        return await self._shared.ping()
+
+    async def close(self) -> None:
+        """The shared cache is owned by the application, which closes it too."""
+        _open_caches.discard(self)
+        self._local.clear()
+
+
 # ---------------------------------------------------------------------------------------------
 # Every open cache of this process
 
-_open_caches: "weakref.WeakSet[MemoryCache | RedisCache]" = weakref.WeakSet()
+_open_caches: "weakref.WeakSet[MemoryCache | RedisCache | NearCache]" = weakref.WeakSet()
 
 
 def open_caches() -> list[Cache]:

@@ -2,6 +2,7 @@
 security headers, and a problem+json answer to unexpected errors. Plain ASGI (not
 BaseHTTPMiddleware) so that it costs little per request."""
 
+import logging
 import re
 import time
 import uuid
@@ -14,6 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from learnwise.errors import PayloadTooLarge, problem_response, unexpected_error
 
 log = structlog.get_logger("learnwise.access")
+# Asked before each access log line: structlog runs its processors (time stamp included) before
+# the standard logger drops a line below its level, a cost on every request otherwise.
+_stdlib_access_logger = logging.getLogger("learnwise.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 SECURITY_HEADERS = {
@@ -69,7 +73,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            if scope["type"] == "http":
+            if scope["type"] == "http" and _stdlib_access_logger.isEnabledFor(logging.INFO):
                 log.info(
                     "request",
                     method=scope["method"],

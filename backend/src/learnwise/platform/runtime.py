@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from learnwise.auth.tokens import TokenSigner
 from learnwise.config import Settings
 from learnwise.db import create_engine, make_sessionmaker
-from learnwise.platform.cache import Cache, MemoryCache, RedisCache
+from learnwise.platform.cache import Cache, MemoryCache, NearCache, RedisCache
 from learnwise.platform.ratelimit import RateLimiter
 from learnwise.platform.storage import Storage, build_storage
 from learnwise.realtime.hub import Hub, build_hub
@@ -26,6 +26,8 @@ class Runtime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     cache: Cache
+    # The per-request session check's cache: ``cache`` with an in-process copy in front.
+    session_cache: Cache
     limiter: RateLimiter
     signer: TokenSigner
     redis: Redis | None
@@ -37,11 +39,16 @@ class Runtime:
         engine = create_engine(settings.database_url)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         cache: Cache = RedisCache(redis, settings.redis_prefix) if redis else MemoryCache()
+        local_seconds = settings.auth.session_local_cache_seconds
+        session_cache: Cache = (
+            NearCache(cache, local_ttl_seconds=local_seconds) if redis and local_seconds else cache
+        )
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
             cache=cache,
+            session_cache=session_cache,
             limiter=RateLimiter(settings.redis_url, settings.redis_prefix),
             signer=TokenSigner(settings),
             redis=redis,
@@ -51,6 +58,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.hub.close()
+        await self.session_cache.close()
         await self.cache.close()
         await self.storage.close()
         if self.redis is not None:
