@@ -1,7 +1,5 @@
 """The /api/v1 router: every domain's router, mounted in one place."""
 
-from fastapi import APIRouter
-
 from learnwise.ai.embeddings import consumers as embedding_consumers  # noqa: F401  (relay)
 from learnwise.ai.generation.router import router as ai_generation_router
 from learnwise.ai.learner_model import consumers as learner_model_consumers  # noqa: F401
@@ -22,6 +20,7 @@ from learnwise.content.item_router import router as content_items_router
 from learnwise.content.router import router as courses_router
 from learnwise.media.router import router as media_router
 from learnwise.platform.jobs.router import router as jobs_router
+from learnwise.platform.routing import FlatRouter
 from learnwise.progress import achievement_consumers  # noqa: F401  (registers relay consumers)
 from learnwise.progress.achievement_router import router as achievements_router
 from learnwise.progress.certificate_router import router as certificates_router
@@ -30,7 +29,8 @@ from learnwise.realtime.router import router as realtime_router
 from learnwise.skills.router import router as skills_router
 from learnwise.users.router import router as users_router
 
-api_router = APIRouter(prefix="/api/v1")
+# Flat: every route copied in (see learnwise.platform.routing); main.py copies it into the app.
+api_router = FlatRouter(prefix="/api/v1")
 api_router.include_router(auth_router)
 api_router.include_router(sso_router)
 api_router.include_router(users_router)

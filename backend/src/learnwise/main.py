@@ -20,6 +20,7 @@ from learnwise.platform.middleware import (
     RequestContextMiddleware,
     UnexpectedErrorMiddleware,
 )
+from learnwise.platform.routing import include_flat
 from learnwise.platform.runtime import Runtime
 
 DESCRIPTION = """
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health_router)
-    app.include_router(api_router)
+    include_flat(app, api_router)
     app.include_router(metrics_router)
     app.state.metrics = Metrics()
 

@@ -27,3 +27,17 @@ async def test_add_never_overwrites(runtime: Runtime) -> None:
     assert not await cache.add(key, "active", ttl_seconds=60)
     assert await cache.get(key) == "revoked"
     await cache.delete(key)
+
+
+async def test_replace_only_what_was_expected(runtime: Runtime) -> None:
+    """What a request read after one change must not overwrite the mark of a later one."""
+    cache = runtime.cache
+    key = f"test:{secrets.token_hex(4)}"
+    assert not await cache.replace(key, "first change", "read", ttl_seconds=60)
+    assert await cache.get(key) is None
+    await cache.set(key, "second change", ttl_seconds=60)
+    assert not await cache.replace(key, "first change", "read", ttl_seconds=60)
+    assert await cache.get(key) == "second change"
+    assert await cache.replace(key, "second change", "read", ttl_seconds=60)
+    assert await cache.get(key) == "read"
+    await cache.delete(key)

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -573,10 +574,23 @@ async def revoke_user_sessions(
 # user's state, permissions and profile (``auth:user:<uid>``). Read from the database on a miss.
 
 _REVOKED = json.dumps({"active": False})
-# Written over a user's entry once a change to them committed. While it lives, a reader that
-# read the user before the change cannot store what it read (``add`` fills only an empty key).
-_CHANGED = json.dumps({"changed": True})
-_CHANGED_SECONDS = 2
+# Written over a user's entry once a change to them committed, each time with a new token (a
+# "tombstone"). While it lives, a reader that read the user before the change cannot store what
+# it read (``add`` fills only an empty key); a reader that found the tombstone read after the
+# change, and puts what it read in its place only if that very tombstone is still there
+# (``replace``): a later change has written another. Kept as long as an entry would be.
+_CHANGED_PREFIX = '{"changed": '
+_CHANGED_SECONDS = 60
+
+
+def _changed_marker() -> str:
+    return _CHANGED_PREFIX + json.dumps(secrets.token_hex(8)) + "}"
+
+
+def _is_changed_marker(value: str) -> bool:
+    return value.startswith(_CHANGED_PREFIX)
+
+
 _CHANGED_USERS = "learnwise.auth.changed_users"
 
 
@@ -621,7 +635,7 @@ def _forget_users_after_commit(session: Session, user_ids: Iterable[uuid.UUID]) 
             keys = [_user_key(u) for u in session.info.pop(_CHANGED_USERS, set())]
             for cache in open_caches():
                 for key in keys:
-                    await cache.set(key, _CHANGED, ttl_seconds=_CHANGED_SECONDS)
+                    await cache.set(key, _changed_marker(), ttl_seconds=_CHANGED_SECONDS)
 
         session.info.setdefault("after_commit", []).append(forget)
     changed.update(user_ids)
@@ -672,7 +686,7 @@ async def cached_profile(*, runtime: Runtime, principal: Principal) -> dict[str,
 # Misses of one key on this instance share one database read. Without this, when an entry
 # expires under load, every request for it reads the database at once, and the slower those
 # reads get, the more requests pile up behind them.
-_reads_in_flight: dict[tuple[int, str], "asyncio.Task[dict[str, Any]]"] = {}
+_reads_in_flight: dict[tuple[int, str, str | None], "asyncio.Task[dict[str, Any]]"] = {}
 
 
 async def _cached_entry(
@@ -680,12 +694,13 @@ async def _cached_entry(
 ) -> dict[str, Any]:
     cache = runtime.session_cache
     cached = await cache.get(key)
-    if cached is not None and cached != _CHANGED:
+    if cached is not None and not _is_changed_marker(cached):
         return json.loads(cached)
-    flight = (id(cache), key)
+    # Only requests that found the same thing (nothing, or one tombstone) share a read.
+    flight = (id(cache), key, cached)
     task = _reads_in_flight.get(flight)
     if task is None:
-        task = asyncio.ensure_future(_read_through(runtime, key, read, store=cached is None))
+        task = asyncio.ensure_future(_read_through(runtime, key, read, found=cached))
         _reads_in_flight[flight] = task
         task.add_done_callback(lambda _: _reads_in_flight.pop(flight, None))
     # Shielded: a request that goes away must not cancel the read others wait for.
@@ -697,19 +712,25 @@ async def _read_through(
     key: str,
     read: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
     *,
-    store: bool,
+    found: str | None,
 ) -> dict[str, Any]:
+    """Reads the entry from the database and stores it in place of what the cache held before
+    the read began (``found``: nothing, or a tombstone), only if the cache still holds that: a
+    revocation or change written while we read the database must not be overwritten by what
+    we read before it. What we read is still this request's answer."""
     async with runtime.sessionmaker() as session:
         entry = await read(session)
-    # Only if absent: a revocation or change written while we read the database must not be
-    # overwritten by what we read before it. What we read is still this request's answer.
-    if store:
-        cache = runtime.session_cache
-        ttl = runtime.settings.auth.session_cache_seconds
-        if not await cache.add(key, json.dumps(entry), ttl_seconds=ttl):
-            stored = await cache.get(key)
-            if stored is not None and stored != _CHANGED:
-                return json.loads(stored)
+    cache = runtime.session_cache
+    ttl = runtime.settings.auth.session_cache_seconds
+    value = json.dumps(entry)
+    if found is None:
+        stored = await cache.add(key, value, ttl_seconds=ttl)
+    else:
+        stored = await cache.replace(key, found, value, ttl_seconds=ttl)
+    if not stored:
+        current = await cache.get(key)
+        if current is not None and not _is_changed_marker(current):
+            return json.loads(current)
     return entry
 
 

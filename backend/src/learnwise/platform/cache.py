@@ -34,6 +34,10 @@ class Cache(Protocol):
         """Sets the key only if it is absent; True when it did."""
         ...
 
+    async def replace(self, key: str, expected: str, value: str, *, ttl_seconds: int) -> bool:
+        """Sets the key only if it holds ``expected``; True when it did."""
+        ...
+
     async def delete(self, *keys: str) -> None: ...
     async def ping(self) -> bool: ...
     async def close(self) -> None: ...
@@ -67,6 +71,12 @@ class MemoryCache:
         await self.set(key, value, ttl_seconds=ttl_seconds)
         return True
 
+    async def replace(self, key: str, expected: str, value: str, *, ttl_seconds: int) -> bool:
+        if await self.get(key) != expected:
+            return False
+        await self.set(key, value, ttl_seconds=ttl_seconds)
+        return True
+
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._entries.pop(key, None)
@@ -80,10 +90,17 @@ class MemoryCache:
 
 
 class RedisCache:
+    # Compare and set in one step on the server.
+    _REPLACE = (
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+        "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0"
+    )
+
     def __init__(self, redis: Redis, prefix: str) -> None:
         _open_caches.add(self)
         self._redis = redis
         self._prefix = prefix + ":cache:"
+        self._replace = redis.register_script(self._REPLACE)
 
     async def get(self, key: str) -> str | None:
         value = await self._redis.get(self._prefix + key)
@@ -94,6 +111,10 @@ class RedisCache:
 
     async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
         return bool(await self._redis.set(self._prefix + key, value, ex=ttl_seconds, nx=True))
+
+    async def replace(self, key: str, expected: str, value: str, *, ttl_seconds: int) -> bool:
+        done = await self._replace(keys=[self._prefix + key], args=[expected, value, ttl_seconds])
+        return bool(done)
 
     async def delete(self, *keys: str) -> None:
         if keys:
@@ -140,6 +161,10 @@ class NearCache:
     async def add(self, key: str, value: str, *, ttl_seconds: int) -> bool:
         with self._writing(key):
             return await self._shared.add(key, value, ttl_seconds=ttl_seconds)
+
+    async def replace(self, key: str, expected: str, value: str, *, ttl_seconds: int) -> bool:
+        with self._writing(key):
+            return await self._shared.replace(key, expected, value, ttl_seconds=ttl_seconds)
 
     async def delete(self, *keys: str) -> None:
         with self._writing(*keys):
