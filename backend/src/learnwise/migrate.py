@@ -21,9 +21,11 @@ from learnwise.models import Base
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 
 # What the migrations build that the models cannot declare: the course catalog's full-text index
-# (SQLite: the FTS5 table course_fts and its shadow tables; PostgreSQL: a GIN expression index).
+# (SQLite: the FTS5 table course_fts and its shadow tables; PostgreSQL: the generated tsvector
+# column courses.search_vector and its GIN index).
 UNMODELLED_TABLE_PREFIXES = ("course_fts",)
-UNMODELLED_INDEXES = frozenset({"ix_courses_search_document_fts"})
+UNMODELLED_INDEXES = frozenset({"ix_courses_search_document_fts", "ix_courses_search_vector"})
+UNMODELLED_COLUMNS = frozenset({("courses", "search_vector")})
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
@@ -32,6 +34,8 @@ def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
         return not name.startswith(UNMODELLED_TABLE_PREFIXES)
     if type_ == "index":
         return name not in UNMODELLED_INDEXES
+    if type_ == "column":
+        return (parent_names.get("table_name"), name) not in UNMODELLED_COLUMNS
     return True
 
 

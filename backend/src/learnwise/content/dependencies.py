@@ -7,26 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Query
 
-from learnwise.auth.dependencies import bearer_scheme, current_principal
-from learnwise.auth.service import Principal
 from learnwise.content.exceptions import PreconditionFailed, PreconditionRequired
 from learnwise.content.models import CourseStatus
 from learnwise.content.schemas import CourseSort, LanguageTag, Level, Tag
 from learnwise.content.search import CatalogQuery
 from learnwise.content.service import Precondition
-from learnwise.platform.runtime import RuntimeDep
-
-
-async def optional_principal(
-    runtime: RuntimeDep, token: Annotated[str | None, Depends(bearer_scheme)]
-) -> Principal | None:
-    """The caller when a token is sent (an invalid one is still a 401), None otherwise."""
-    if not token:
-        return None
-    return await current_principal(runtime, token)
-
-
-OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 _ENTITY_TAG = re.compile(r'\s*(?:W/)?"(\d{1,12})"\s*')
 

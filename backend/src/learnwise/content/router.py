@@ -15,14 +15,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from learnwise.auth.dependencies import CurrentPrincipal, RequirePermission
+from learnwise.auth.dependencies import CurrentPrincipal, OptionalPrincipal, RequirePermission
 from learnwise.auth.permissions import Permission
 from learnwise.auth.service import Principal
 from learnwise.content import publishing, service
 from learnwise.content.dependencies import (
     CatalogQueryDep,
     OptionalIfMatch,
-    OptionalPrincipal,
     RequiredIfMatch,
 )
 from learnwise.content.models import Course

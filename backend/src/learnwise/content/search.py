@@ -3,8 +3,10 @@
 Full-text search runs over ``courses.search_document`` (title, summary, tags and instructor
 names, kept by the content service): FTS5 on SQLite, a tsvector index on PostgreSQL. The
 migration ``course_search`` builds the index: on SQLite an external-content FTS5 table
-``course_fts`` kept in sync by triggers, on PostgreSQL a GIN index on
-``to_tsvector('simple', search_document)``, the very expression the query below uses.
+``course_fts`` kept in sync by triggers; on PostgreSQL the migration
+``http_course_search_vector`` stores ``to_tsvector('simple', search_document)`` as the generated
+column ``courses.search_vector`` with a GIN index, which the query below matches and ranks on
+(ranking on the expression recomputed it for every match).
 
 The document and the queries are cut into words the same way here (letters and digits, case
 and accents folded), so that both databases see the same plain words and agree on what matches
@@ -47,6 +49,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 _course_fts = table("course_fts", column("rowid"), column("search_document"))
 _SIMPLE = literal_column("'simple'::regconfig")
+# PostgreSQL only, and not in the model (see the module's docstring).
+_search_vector = literal_column("courses.search_vector")
 
 
 def words(text: str) -> list[str]:
@@ -79,9 +83,11 @@ def text_match(
     that orders them best first (ascending)."""
     if dialect == "postgresql":
         query = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        document = func.to_tsvector(_SIMPLE, Course.search_document)
         tsquery = func.to_tsquery(_SIMPLE, query)
-        return statement.where(document.op("@@")(tsquery)), -func.ts_rank(document, tsquery)
+        return (
+            statement.where(_search_vector.op("@@")(tsquery)),
+            -func.ts_rank(_search_vector, tsquery),
+        )
     query = " ".join([*(f'"{t}"' for t in terms[:-1]), f'"{terms[-1]}"*'])
     narrowed = statement.join(
         _course_fts, _course_fts.c.rowid == literal_column("courses.rowid")
