@@ -67,7 +67,7 @@ def main() -> None:
     require_tools()
     py_spy = shlex.split(os.environ.get("PY_SPY", "uvx py-spy"))
     workdir = Path(tempfile.mkdtemp(prefix="lw-profile-"))
-    stack = Stack(ports=Ports(args.base_port), redis_db=args.redis_db, workdir=workdir)
+    stack = Stack(ports=Ports(args.base_port, step=10), redis_db=args.redis_db, workdir=workdir)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     raw = args.out_dir / f"profile-{args.endpoint}.txt"
     completed = False

@@ -80,10 +80,11 @@ backend whatif_instances
 
 @dataclass
 class Ports:
-    """base: the app's balancer; base+1, base+2 its instances; base+100.. the same for bare,
-    base+200.. for the what-if variant."""
+    """base: the app's balancer; base+1, base+2 its instances; base+step.. the same for bare,
+    base+2*step.. for the what-if variant."""
 
     base: int
+    step: int = 100
 
     @property
     def app(self) -> int:
@@ -95,19 +96,19 @@ class Ports:
 
     @property
     def bare(self) -> int:
-        return self.base + 100
+        return self.base + self.step
 
     @property
     def bare_instances(self) -> tuple[int, int]:
-        return self.base + 101, self.base + 102
+        return self.bare + 1, self.bare + 2
 
     @property
     def whatif(self) -> int:
-        return self.base + 200
+        return self.base + 2 * self.step
 
     @property
     def whatif_instances(self) -> tuple[int, int]:
-        return self.base + 201, self.base + 202
+        return self.whatif + 1, self.whatif + 2
 
     def all(self) -> list[int]:
         return [

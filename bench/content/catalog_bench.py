@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--courses", type=int, default=10_000, help="published courses")
     parser.add_argument("--users", type=int, default=64, help="learner accounts")
-    parser.add_argument("--base-port", type=int, default=9500)
+    parser.add_argument("--base-port", type=int, default=8140)
     parser.add_argument("--redis-db", type=int, default=15)
     parser.add_argument("--only", default="", help="comma-separated subset of the endpoints")
     parser.add_argument("--max-minutes", type=float, default=12, help="refuse longer plans")
@@ -89,7 +89,7 @@ def main() -> None:
     print(f"machine busy before the run: {background:.0%} of all cores")
 
     workdir = Path(tempfile.mkdtemp(prefix="lw-bench-content-"))
-    stack = Stack(ports=Ports(args.base_port), redis_db=args.redis_db, workdir=workdir)
+    stack = Stack(ports=Ports(args.base_port, step=10), redis_db=args.redis_db, workdir=workdir)
     report: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine_busy_before_run": round(background, 3),

@@ -146,8 +146,11 @@ def after_commit(session: AsyncSession, callback: Callable[[], Awaitable[None]])
 
 
 async def commit(session: AsyncSession) -> None:
-    """Commits, then runs the callbacks registered with ``after_commit``."""
-    await session.commit()
+    """Commits, then runs the callbacks registered with ``after_commit``. A session that began
+    no transaction and holds no change (a request answered from the cache) has nothing to
+    commit: the call is skipped, a round trip through SQLAlchemy's greenlet bridge."""
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        await session.commit()
     for callback in session.info.pop("after_commit", []):
         await callback()
 

@@ -92,6 +92,7 @@ async def list_courses(
     document = await service.catalog_document(
         session=session,
         cache=runtime.cache,
+        derived_cache=runtime.derived_cache,
         principal=principal,
         query=query,
         offset=page.offset,
@@ -151,6 +152,7 @@ async def read_course(
     document = await service.course_document(
         session=session,
         cache=runtime.cache,
+        derived_cache=runtime.derived_cache,
         principal=principal,
         course_id=course_id,
         ttl_seconds=runtime.settings.cache.outline_seconds,

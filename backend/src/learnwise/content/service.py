@@ -654,6 +654,7 @@ async def course_document(
     *,
     session: AsyncSession,
     cache: Cache,
+    derived_cache: Cache,
     principal: Principal | None,
     course_id: uuid.UUID,
     ttl_seconds: int,
@@ -665,6 +666,9 @@ async def course_document(
     else gets the published view, the same for all but ``viewer``, from the cache when it is
     there: then, with the learner's enrollment cached too, no database query at all. Its ETag,
     ``W/"<revision>-<digest of the page><p|e>"`` (not enrolled, enrolled), names the body.
+
+    The generation is read from ``cache``; what is keyed by it, from ``derived_cache``, which
+    may keep a copy in process (a key's value never changes: a change makes a new key).
     """
     if principal is not None and is_admin(principal):
         return await _teaching_document(
@@ -674,7 +678,9 @@ async def course_document(
     generation = await cache.get(generation_key)
     cached = None
     if generation is not None:
-        cached = await cache.get(f"content:course:{course_id}:{generation}:page:{PAGE_FORMAT}")
+        cached = await derived_cache.get(
+            f"content:course:{course_id}:{generation}:page:{PAGE_FORMAT}"
+        )
     count_lookup("course_page", hit=cached is not None)
     if cached is not None:
         page = _CoursePage.loads(cached)
@@ -689,7 +695,7 @@ async def course_document(
             )
         if generation is not None:
             key = f"content:course:{course_id}:{generation}:page:{PAGE_FORMAT}"
-            _store_after_commit(session, cache, key, page.dumps(), ttl_seconds)
+            _store_after_commit(session, derived_cache, key, page.dumps(), ttl_seconds)
 
     if principal is not None and str(principal.user_id) in page.teacher_ids:
         return await _teaching_document(
@@ -699,7 +705,7 @@ async def course_document(
         raise CourseNotFound("No such course.")
     enrolled = principal is not None and await _cached_enrollment(
         session=session,
-        cache=cache,
+        cache=derived_cache,
         user_id=principal.user_id,
         course_id=course_id,
         generation=generation,
@@ -741,6 +747,7 @@ async def catalog_document(
     *,
     session: AsyncSession,
     cache: Cache,
+    derived_cache: Cache,
     principal: Principal | None,
     query: search.CatalogQuery,
     offset: int,
@@ -749,7 +756,8 @@ async def catalog_document(
 ) -> Document:
     """GET /courses/list: a page of the catalog (see ``search.list_courses``) as JSON. Listings of
     published courses are the same for every caller and read through the cache, under the
-    catalog's generation; ``mine`` and other statuses are built every time."""
+    catalog's generation (read from ``cache``; the pages from ``derived_cache``, as in
+    ``course_document``); ``mine`` and other statuses are built every time."""
     _check_catalog_query(principal, query)
     if not search.is_public_listing(query):
         courses, total = await search.list_courses(
@@ -762,7 +770,7 @@ async def catalog_document(
     listing = search.listing_key(query, offset=offset, limit=limit)
     cached = None
     if generation is not None:
-        cached = await cache.get(f"content:catalog:{generation}:{PAGE_FORMAT}:{listing}")
+        cached = await derived_cache.get(f"content:catalog:{generation}:{PAGE_FORMAT}:{listing}")
     count_lookup("catalog_page", hit=cached is not None)
     if cached is not None:
         tag, body = cached.split("\n", 1)
@@ -779,7 +787,7 @@ async def catalog_document(
         )
     if generation is not None:
         key = f"content:catalog:{generation}:{PAGE_FORMAT}:{listing}"
-        _store_after_commit(session, cache, key, f"{tag}\n{body}", ttl_seconds)
+        _store_after_commit(session, derived_cache, key, f"{tag}\n{body}", ttl_seconds)
     return Document(etag=tag, parts=(body,), conditional=True, personal=False)
 
 

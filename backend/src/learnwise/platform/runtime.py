@@ -19,6 +19,10 @@ from learnwise.platform.ratelimit import RateLimiter
 from learnwise.platform.storage import Storage, build_storage
 from learnwise.realtime.hub import Hub, build_hub
 
+# How long an instance keeps its copy of a derived entry: a backstop for memory only, since
+# the entry's key changes with the data.
+DERIVED_COPY_SECONDS = 300
+
 
 @dataclass
 class Runtime:
@@ -28,6 +32,10 @@ class Runtime:
     cache: Cache
     # The per-request session check's cache: ``cache`` with an in-process copy in front.
     session_cache: Cache
+    # For entries keyed by the version of what they were derived from (a generation token, a
+    # revision), whose value under one key never changes: ``cache`` with a longer-lived
+    # in-process copy in front, bounded in number.
+    derived_cache: Cache
     limiter: RateLimiter
     signer: TokenSigner
     redis: Redis | None
@@ -43,12 +51,18 @@ class Runtime:
         session_cache: Cache = (
             NearCache(cache, local_ttl_seconds=local_seconds) if redis and local_seconds else cache
         )
+        derived_cache: Cache = (
+            NearCache(cache, local_ttl_seconds=DERIVED_COPY_SECONDS, max_entries=2000)
+            if redis
+            else cache
+        )
         return cls(
             settings=settings,
             engine=engine,
             sessionmaker=make_sessionmaker(engine),
             cache=cache,
             session_cache=session_cache,
+            derived_cache=derived_cache,
             limiter=RateLimiter(settings.redis_url, settings.redis_prefix),
             signer=TokenSigner(settings),
             redis=redis,
@@ -59,6 +73,7 @@ class Runtime:
     async def close(self) -> None:
         await self.hub.close()
         await self.session_cache.close()
+        await self.derived_cache.close()
         await self.cache.close()
         await self.storage.close()
         if self.redis is not None:
