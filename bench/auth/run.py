@@ -83,7 +83,10 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="lw-bench-"))
     stack = Stack(
-        ports=Ports(args.base_port, step=10), redis_db=args.redis_db, workdir=workdir, whatif=args.whatif
+        ports=Ports(args.base_port, step=10),
+        redis_db=args.redis_db,
+        workdir=workdir,
+        whatif=args.whatif,
     )
     report: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
