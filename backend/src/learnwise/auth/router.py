@@ -20,13 +20,16 @@ from learnwise.auth.schemas import (
     MeRead,
     OAuthTokenOut,
     PasswordChangeIn,
+    ProfileUpdate,
     RefreshDelivery,
     RefreshIn,
     RegisterIn,
     SessionRead,
     TokenOut,
+    UserRead,
 )
 from learnwise.auth.service import IssuedTokens
+from learnwise.content import service as content_service
 from learnwise.db import SessionDep
 from learnwise.errors import AppError
 from learnwise.platform.runtime import Runtime, RuntimeDep
@@ -267,6 +270,20 @@ async def me(principal: CurrentPrincipal, runtime: RuntimeDep) -> Response:
     profile = await service.cached_profile(runtime=runtime, principal=principal)
     body = {**profile, "permissions": sorted(principal.permissions)}
     return JSONResponse(body)
+
+
+@router.patch("/me", response_model=MeRead)
+async def update_me(
+    body: ProfileUpdate, principal: CurrentPrincipal, session: SessionDep
+) -> Response:
+    """Changes the caller's display name (1 to 120 characters, spaces around it dropped). The
+    courses they teach are found by the new name, and show it, at once."""
+    user = await service.rename(
+        session=session, principal=principal, display_name=body.display_name
+    )
+    await content_service.refresh_search_documents_of_user(session=session, user_id=user.user_id)
+    profile = UserRead.model_validate(user).model_dump(mode="json")
+    return JSONResponse({**profile, "permissions": sorted(principal.permissions)})
 
 
 @router.get("/sessions")

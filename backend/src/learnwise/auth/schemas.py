@@ -99,6 +99,12 @@ class MeRead(UserRead):
     permissions: list[str]
 
 
+class ProfileUpdate(StrictModel):
+    """What a user may change of their own account (PATCH /auth/me)."""
+
+    display_name: DisplayName
+
+
 class SessionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

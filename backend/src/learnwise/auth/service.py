@@ -193,6 +193,15 @@ async def change_password(
 
 # Argon2 costs tens of milliseconds of CPU by design: in a thread, so that the event loop keeps
 # serving other requests meanwhile (the hashing releases the GIL).
+async def rename(*, session: AsyncSession, principal: Principal, display_name: str) -> User:
+    """Changes the caller's display name. Their cached entry is retired by the flush (see
+    ``_note_changed_users``); the courses they teach are the content service's to refresh."""
+    user = await get_user(session=session, user_id=principal.user_id)
+    user.display_name = display_name
+    await session.flush()
+    return user
+
+
 async def _hash(password: str) -> str:
     return await asyncio.to_thread(passwords.hash_password, password)
 
