@@ -183,7 +183,8 @@ class Connection:
                 self._drop(channel)
                 self._send(schemas.error(exc.code, exc.detail, channel))
             except UNAVAILABLE:
-                # Kept until a check can decide: the next token, or the session check.
+                # Kept until the next token checks it again: refusing on an outage would drop
+                # channels the user may still follow.
                 log.warning("realtime_recheck_unavailable", channel=channel, exc_info=True)
 
     async def _guard(self) -> None:
