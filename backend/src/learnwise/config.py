@@ -304,6 +304,12 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("REDIS_URL", "LEARNWISE_REDIS_URL")
     )
     redis_prefix: str = "learnwise"
+    # Connections per instance: PostgreSQL allows 100 by default, shared by every instance.
+    database_pool_size: int = Field(10, ge=1)
+    database_max_overflow: int = Field(10, ge=0)
+    # Redis connections per instance; a request finding them all busy waits up to the timeout.
+    redis_max_connections: int = Field(200, ge=2)
+    redis_pool_timeout_seconds: float = Field(5.0, gt=0)
     public_url: str = "http://localhost:8000"
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(1_048_576, ge=1024)

@@ -102,11 +102,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
+        # The pool sizes are PostgreSQL's; SQLite keeps SQLAlchemy's defaults.
+        kwargs.pop("pool_size", None)
+        kwargs.pop("max_overflow", None)
         engine = create_async_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
     # No pre-ping (with asyncpg it costs three round trips per checkout); connections are
     # recycled instead, and a dropped one fails only the request that drew it.
     kwargs.setdefault("pool_recycle", 1800)

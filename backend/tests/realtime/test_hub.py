@@ -93,6 +93,25 @@ async def test_numbers_and_replay(make_hub: Hubs, backend: str) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+async def test_a_batch_is_numbered_and_delivered_in_its_order(make_hub: Hubs, backend: str) -> None:
+    hub = await make_hub(backend)
+    recorder = Recorder()
+    for channel in ("user:a", "user:b"):
+        hub.attach(channel, recorder)
+    await hub.publish("user:a", {"n": -1})
+    batch = [("user:a", {"n": 0}), ("user:b", {"n": 1}), ("user:a", {"n": 2})]
+    assert await hub.publish_many(batch) == [2, 1, 3]
+    assert await hub.publish_many([]) == []
+    got = [await recorder.next() for _ in range(4)]
+    assert [(c, seq, data["n"]) for c, seq, data in got] == [
+        ("user:a", 1, -1),
+        ("user:a", 2, 0),
+        ("user:b", 1, 1),
+        ("user:a", 3, 2),
+    ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 async def test_only_the_window_and_the_newest_messages_are_held(
     make_hub: Hubs, backend: str
 ) -> None:

@@ -7,6 +7,7 @@ import os
 import time
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from websockets.exceptions import InvalidStatus
 
 from learnwise.auth import service as auth_service
@@ -405,3 +406,40 @@ async def test_learner_progress_reaches_the_course_channel_of_its_instructors(
         assert note["data"]["type"] == "course.completed"
         later = await student.all_within(0.5)
         assert all(m["data"]["type"] == "achievement.awarded" for m in later)
+
+
+# ---------------------------------------------------------------------------------------------
+# The database or Redis unavailable
+
+
+async def test_authentication_without_the_database_closes_with_try_again_later(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    learner = await make_person(server.runtime)
+
+    async def out_of_connections(**_: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("sorry, too many clients already"))
+
+    monkeypatch.setattr(auth_service, "load_principal", out_of_connections)
+    async with connected(server) as client:
+        await client.send(type="auth", token=learner.token)
+        assert await client.closed() == (TRY_AGAIN_LATER, "unavailable, try again")
+
+
+async def test_a_subscription_without_the_database_is_answered_unavailable(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = server.runtime
+    owner = await make_person(runtime, "instructor")
+    course_id = await make_course(runtime, owner)
+    async with connected(server, owner) as client:
+
+        async def out_of_connections(**_: object) -> None:
+            raise OperationalError("SELECT 1", {}, Exception("sorry, too many clients already"))
+
+        monkeypatch.setattr(realtime_service, "authorize_subscription", out_of_connections)
+        refused = await client.subscribe(f"course:{course_id}")
+        assert (refused["type"], refused["code"]) == ("error", "unavailable")
+        monkeypatch.undo()
+        # The connection stays open: the client tries again and gets through.
+        assert (await client.subscribe(f"course:{course_id}"))["type"] == "subscribed"

@@ -5,9 +5,10 @@ a background task of every instance, claims the unpublished ones (on PostgreSQL 
 ``FOR NO KEY UPDATE SKIP LOCKED``, so that several instances share the work; on SQLite one
 instance relays), and for each:
 
+- publishes the batch to its realtime channels (once too, under the receipts of ``realtime``,
+  taken in one statement; the messages go to the hub in one round trip);
 - runs every registered consumer that wants it, each in a transaction of its own that also
   inserts the consumer's ``EventReceipt``: relaying is at least once, handling exactly once;
-- publishes it to its realtime channels (once too, under the receipt of ``realtime``);
 - marks it published, or, when something failed, tries again later with exponential backoff.
   A failing consumer is logged and never keeps the others, or other events, from going ahead.
 
@@ -185,18 +186,19 @@ class Relay:
             events = list(await claim.scalars(query))
             if not locking:
                 await claim.commit()
-            outcomes = [await self._deliver(event) for event in events]
+            # Realtime first, the whole batch at once: a client hears of an event before the
+            # consumers' work on the batch, not after it.
+            realtime_failures = await self._publish(events)
+            outcomes = [
+                await self._deliver(event, realtime_failures.get(event.event_id))
+                for event in events
+            ]
             await self._mark(claim, outcomes)
             await claim.commit()
         return [event.event_id for event in events]
 
-    async def _deliver(self, event: OutboxEvent) -> _Outcome:
-        failures: list[str] = []
-        try:
-            await self._publish(event)
-        except Exception as exc:
-            log.exception("outbox_realtime_failed", event_id=str(event.event_id), type=event.type)
-            failures.append(f"{REALTIME_CONSUMER}: {exc!r}")
+    async def _deliver(self, event: OutboxEvent, realtime_failure: str | None) -> _Outcome:
+        failures = [realtime_failure] if realtime_failure else []
         for each in registry.for_event(event):
             try:
                 await _handle_once(self._runtime.sessionmaker, each.name, event, each.handler)
@@ -211,36 +213,54 @@ class Relay:
                 failures.append(f"{each.name}: {exc!r}")
         return _Outcome(event.event_id, event.attempts, failures)
 
-    async def _publish(self, event: OutboxEvent) -> None:
-        channels = channels_of_event(event)
-        if not channels:
-            return
-        hub = self._runtime.hub
-        message = event_message(event)
-
-        async def publish(*, session: AsyncSession, event: OutboxEvent) -> None:
-            for channel in channels:
-                await hub.publish(channel, message)
-
-        await _handle_once(self._runtime.sessionmaker, REALTIME_CONSUMER, event, publish)
+    async def _publish(self, events: list[OutboxEvent]) -> dict[uuid.UUID, str]:
+        """Publishes the events to their realtime channels, in order, each once: the receipts
+        of every event in one statement, the messages in one round trip to the hub. Returns
+        why, for the events it could not publish."""
+        routed = [(event, channels) for event in events if (channels := channels_of_event(event))]
+        if not routed:
+            return {}
+        try:
+            async with self._runtime.sessionmaker() as session:
+                taken = await _take_receipts(
+                    session, REALTIME_CONSUMER, [event.event_id for event, _ in routed]
+                )
+                await self._runtime.hub.publish_many(
+                    [
+                        (channel, event_message(event))
+                        for event, channels in routed
+                        if event.event_id in taken
+                        for channel in channels
+                    ]
+                )
+                await commit(session)
+        except Exception as exc:
+            log.exception("outbox_realtime_failed", events=len(routed))
+            return {event.event_id: f"{REALTIME_CONSUMER}: {exc!r}" for event, _ in routed}
+        return {}
 
     async def _mark(self, session: AsyncSession, outcomes: list[_Outcome]) -> None:
         now = utcnow()
+        published = [outcome.event_id for outcome in outcomes if not outcome.failures]
+        if published:
+            await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.event_id.in_(published))
+                .values(published_at=now, next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
         for outcome in outcomes:
-            values: dict[str, Any]
-            if outcome.failures:
-                attempts = outcome.attempts + 1
-                values = {
-                    "attempts": attempts,
-                    "next_attempt_at": now + self._backoff(attempts),
-                    "last_error": "; ".join(outcome.failures)[:1000],
-                }
-            else:
-                values = {"published_at": now, "next_attempt_at": None}
+            if not outcome.failures:
+                continue
+            attempts = outcome.attempts + 1
             await session.execute(
                 update(OutboxEvent)
                 .where(OutboxEvent.event_id == outcome.event_id)
-                .values(**values)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=now + self._backoff(attempts),
+                    last_error="; ".join(outcome.failures)[:1000],
+                )
                 .execution_options(synchronize_session=False)
             )
 
@@ -266,16 +286,7 @@ async def _handle_once(
     """Runs ``handler`` for ``event`` unless ``name`` already handled it, in one transaction
     with the receipt that says it did."""
     async with sessionmaker() as session:
-        # The receipt first, in one statement: a relay racing on the same event waits on it
-        # (PostgreSQL's unique index, SQLite's write lock), then finds it taken and leaves the
-        # event alone, as does a relay that comes back to an event handled before.
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        taken = await session.execute(
-            dialect.insert(EventReceipt)
-            .values(consumer=name, event_id=event.event_id)
-            .on_conflict_do_nothing()
-        )
-        if taken.rowcount != 1:
+        if not await _take_receipts(session, name, [event.event_id]):
             await session.rollback()
             return
         try:
@@ -284,6 +295,23 @@ async def _handle_once(
             await session.rollback()
             raise
         await commit(session)
+
+
+async def _take_receipts(
+    session: AsyncSession, name: str, event_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Inserts ``name``'s receipts of these events in one statement; returns the events whose
+    receipt this session took. A relay racing on the same events waits on them (PostgreSQL's
+    unique index, SQLite's write lock), then finds them taken and leaves those events alone, as
+    does a relay that comes back to an event handled before."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    taken = await session.scalars(
+        dialect.insert(EventReceipt)
+        .values([{"consumer": name, "event_id": event_id} for event_id in event_ids])
+        .on_conflict_do_nothing()
+        .returning(EventReceipt.event_id)
+    )
+    return set(taken)
 
 
 async def drain(runtime: Runtime, *, including_delayed: bool = False) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from learnwise.auth.tokens import TokenSigner
@@ -44,8 +44,21 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings) -> "Runtime":
-        engine = create_engine(settings.database_url)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
+        redis = None
+        if settings.redis_url:
+            # Blocking: beyond max_connections a caller waits for one to come back (up to the
+            # timeout) instead of failing at once, as the default pool does.
+            pool = BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=settings.redis_max_connections,
+                timeout=settings.redis_pool_timeout_seconds,
+            )
+            redis = Redis.from_pool(pool)  # closes the pool with the client
         cache: Cache = RedisCache(redis, settings.redis_prefix) if redis else MemoryCache()
         local_seconds = settings.auth.session_local_cache_seconds
         session_cache: Cache = (

@@ -7,6 +7,7 @@ against the key of that version, which must be the published one or one replaced
 """
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,15 +145,33 @@ async def ensure_learner(*, session: AsyncSession, user_id: uuid.UUID, course: C
         raise LearnerNotFound("This user never enrolled in the course.")
 
 
+# Published versions, which never change once published (a new edit makes a new version): every
+# progress report reads the one it was made on, so each process keeps the most recent ones.
+_PUBLISHED_VERSIONS_HELD = 4096
+_published_versions: OrderedDict[tuple[uuid.UUID, int], ContentVersion] = OrderedDict()
+
+
 async def _version(
     *, session: AsyncSession, content_id: uuid.UUID, version: int
 ) -> ContentVersion | None:
+    key = (content_id, version)
+    held = _published_versions.get(key)
+    if held is not None:
+        _published_versions.move_to_end(key)
+        return held
     try:
-        return await item_versions.get_version(
+        found = await item_versions.get_version(
             session=session, content_id=content_id, version=version
         )
     except VersionNotFound:
         return None
+    if found.published_at is not None:
+        # Out of the session, so that its rollback cannot expire what other requests read.
+        session.expunge(found)
+        _published_versions[key] = found
+        if len(_published_versions) > _PUBLISHED_VERSIONS_HELD:
+            _published_versions.popitem(last=False)
+    return found
 
 
 async def shown_version(

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import structlog
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from learnwise.auth import service as auth_service
 from learnwise.auth.exceptions import InvalidToken, SessionRevoked
@@ -48,6 +50,10 @@ POLICY_VIOLATION = 1008
 MESSAGE_TOO_BIG = 1009
 INTERNAL_ERROR = 1011
 TRY_AGAIN_LATER = 1013
+
+# The database or Redis failing or out of connections: the client should try again shortly.
+UNAVAILABLE = (SQLAlchemyError, RedisError, OSError, TimeoutError)
+_TRY_AGAIN = "Try subscribing again shortly."
 
 
 class Close(Exception):
@@ -138,7 +144,13 @@ class Connection:
             raise Close(POLICY_VIOLATION, exc.detail) from exc
         if self._claims is not None and claims.user_id != self._claims.user_id:
             raise Close(POLICY_VIOLATION, "a connection cannot change user")
-        principal = await self._load_principal(claims)
+        try:
+            principal = await self._load_principal(claims)
+        except UNAVAILABLE as exc:
+            log.warning(
+                "realtime_authentication_unavailable", user_id=str(claims.user_id), exc_info=True
+            )
+            raise Close(TRY_AGAIN_LATER, "unavailable, try again") from exc
         renewed = self._claims is not None
         self._claims, self._principal = claims, principal
         self._reauthenticated.set()
@@ -170,6 +182,10 @@ class Connection:
             except AppError as exc:
                 self._drop(channel)
                 self._send(schemas.error(exc.code, exc.detail, channel))
+            except UNAVAILABLE:
+                # Kept until the next token checks it again: refusing on an outage would drop
+                # channels the user may still follow.
+                log.warning("realtime_recheck_unavailable", channel=channel, exc_info=True)
 
     async def _guard(self) -> None:
         """Closes the connection when its token expires (unless a fresh one came) or its
@@ -307,6 +323,10 @@ class Connection:
         except AppError as exc:
             self._send(schemas.error(exc.code, exc.detail, channel))
             return
+        except UNAVAILABLE:
+            log.warning("realtime_subscribe_unavailable", channel=channel, exc_info=True)
+            self._send(schemas.error("unavailable", _TRY_AGAIN, channel))
+            return
         # Subscribing again starts over from ``since``.
         self._drop(channel)
         subscription = _Subscription()
@@ -319,7 +339,7 @@ class Connection:
         except Exception:
             log.exception("realtime_replay_failed", channel=channel)
             self._drop(channel)
-            self._send(schemas.error("unavailable", "Try subscribing again shortly.", channel))
+            self._send(schemas.error("unavailable", _TRY_AGAIN, channel))
             return
         self._send(schemas.frame("subscribed", channel=channel, seq=replay.head))
         if since is None:

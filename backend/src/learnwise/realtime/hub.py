@@ -81,9 +81,14 @@ class Hub(ABC):
         for subscriber in list(self._subscribers.get(channel, ())):
             subscriber.deliver(channel, seq, frame)
 
-    @abstractmethod
     async def publish(self, channel: str, data: dict[str, Any]) -> int:
         """Numbers and sends a message; returns its sequence number."""
+        (seq,) = await self.publish_many([(channel, data)])
+        return seq
+
+    @abstractmethod
+    async def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        """Numbers and sends (channel, data) messages in this order; returns their numbers."""
 
     @abstractmethod
     async def replay(self, channel: str, since: int | None) -> Replay:
@@ -110,7 +115,10 @@ class MemoryHub(Hub):
         self._held: dict[str, deque[tuple[int, float, str]]] = {}
         self._pruner: asyncio.Task[None] | None = None
 
-    async def publish(self, channel: str, data: dict[str, Any]) -> int:
+    async def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        return [self._publish_one(channel, data) for channel, data in messages]
+
+    def _publish_one(self, channel: str, data: dict[str, Any]) -> int:
         seq = self._seqs[channel] = self._seqs.get(channel, 0) + 1
         frame = message_frame(channel, seq, json.dumps(data))
         held = self._held.setdefault(channel, deque())
@@ -195,17 +203,24 @@ class RedisHub(Hub):
         # The hash tag keeps a channel's keys in one Redis Cluster slot (the scripts need it).
         return [f"{self._prefix}{{{channel}}}:seq", f"{self._prefix}{{{channel}}}:log"]
 
-    async def publish(self, channel: str, data: dict[str, Any]) -> int:
-        seq = await self._publish_script(
-            keys=[*self._keys(channel), self._fanout_key],
-            args=[
-                channel,
-                json.dumps(data),
-                self._window_ms,
-                self._settings.replay_max_messages,
-            ],
-        )
-        return int(seq)
+    async def publish_many(self, messages: list[tuple[str, dict[str, Any]]]) -> list[int]:
+        if not messages:
+            return []
+        # One round trip; not a transaction: each script call is atomic on its own, and
+        # Redis runs them in the order sent.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel, data in messages:
+                await self._publish_script(
+                    keys=[*self._keys(channel), self._fanout_key],
+                    args=[
+                        channel,
+                        json.dumps(data),
+                        self._window_ms,
+                        self._settings.replay_max_messages,
+                    ],
+                    client=pipe,
+                )
+            return [int(seq) for seq in await pipe.execute()]
 
     async def replay(self, channel: str, since: int | None) -> Replay:
         head, entries = await self._replay_script(

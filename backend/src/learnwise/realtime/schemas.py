@@ -23,7 +23,9 @@ Server to client:
 
 The server closes with 1008 (policy violation) when authentication fails, is missing, expires or
 its session is revoked, or the client stops answering pings; with 1013 (try again later) and
-the reason "slow consumer" when the client cannot keep up with its messages.
+the reason "slow consumer" when the client cannot keep up with its messages, or "unavailable, try
+again" when the database or Redis could not check its token (reconnect after a short backoff).
+A subscription that cannot be checked for the same reason gets the error ``unavailable``.
 """
 
 import json
