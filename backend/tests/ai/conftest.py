@@ -11,6 +11,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from learnwise.auth import passwords
+from learnwise.platform import jobs
 from tests.progress.conftest import cheap_passwords, world  # noqa: F401  (the progress tests' course world)
 
 API = "/api/v1"
@@ -118,3 +119,18 @@ async def biology(client: httpx.AsyncClient, people: People) -> Course:
         },
         publish=True,
     )
+
+
+async def generate(
+    client: httpx.AsyncClient, runtime: Any, body: dict[str, Any], headers: dict[str, str]
+) -> dict[str, Any]:
+    """POST /ai/generate (queued: 202, no result yet), runs the ai.generate job as the worker
+    would, and returns the generation read back once it has finished."""
+    response = await client.post(f"{API}/ai/generate", json=body, headers=headers)
+    assert response.status_code == 202, response.text
+    queued = response.json()
+    assert queued["status"] == "queued" and queued["result"] is None and queued["job_id"]
+    await jobs.run_pending(runtime)
+    done = await client.get(f"{API}/ai/generations/{queued['generation_id']}", headers=headers)
+    assert done.status_code == 200, done.text
+    return done.json()

@@ -12,8 +12,17 @@ from learnwise.ai.generation.models import Generation
 from learnwise.ai.generation.nlp import split_sentences
 from learnwise.ai.text import markdown_to_text
 from learnwise.content.models import ContentItem
+from learnwise.platform.runtime import Runtime
 
-from .conftest import API, CELL_DIVISION, PHOTOSYNTHESIS, Course, People, create_course
+from .conftest import (
+    API,
+    CELL_DIVISION,
+    PHOTOSYNTHESIS,
+    Course,
+    People,
+    create_course,
+    generate,
+)
 
 GENERATE = f"{API}/ai/generate"
 
@@ -23,15 +32,13 @@ async def count(db_session: AsyncSession, model) -> int:
 
 
 async def test_an_instructor_gets_draft_quiz_and_study_guide_from_an_item(
-    client: httpx.AsyncClient, people: People, biology: Course
+    client: httpx.AsyncClient, runtime: Runtime, people: People, biology: Course
 ) -> None:
     source = biology.item_ids["Photosynthesis"]
-    response = await client.post(
-        GENERATE, json={"content_id": source, "question_count": 4}, headers=people.owner.headers
+    body = await generate(
+        client, runtime, {"content_id": source, "question_count": 4}, people.owner.headers
     )
 
-    assert response.status_code == 201, response.text
-    body = response.json()
     assert body["status"] == "succeeded" and body["engine"] == "offline"
     assert body["source_content_id"] == source and body["source_version"] == 1
     assert body["module_id"] == biology.module_id
@@ -69,19 +76,15 @@ async def test_an_instructor_gets_draft_quiz_and_study_guide_from_an_item(
 
 
 async def test_learners_never_see_the_drafts(
-    client: httpx.AsyncClient, people: People, biology: Course
+    client: httpx.AsyncClient, runtime: Runtime, people: People, biology: Course
 ) -> None:
     enrolled = await client.post(
         f"{API}/courses/{biology.course_id}/enrollment", headers=people.learner.headers
     )
     assert enrolled.status_code in (200, 201), enrolled.text
-    body = (
-        await client.post(
-            GENERATE,
-            json={"content_id": biology.item_ids["Cell division"]},
-            headers=people.owner.headers,
-        )
-    ).json()
+    body = await generate(
+        client, runtime, {"content_id": biology.item_ids["Cell division"]}, people.owner.headers
+    )
     for draft in body["drafts"]:
         seen = await client.get(
             f"{API}/items/{draft['content_id']}", headers=people.learner.headers
@@ -90,11 +93,12 @@ async def test_learners_never_see_the_drafts(
 
 
 async def test_generation_from_pasted_text_goes_to_the_module_named(
-    client: httpx.AsyncClient, people: People, biology: Course
+    client: httpx.AsyncClient, runtime: Runtime, people: People, biology: Course
 ) -> None:
-    response = await client.post(
-        GENERATE,
-        json={
+    body = await generate(
+        client,
+        runtime,
+        {
             "text": CELL_DIVISION,
             "course_id": biology.course_id,
             "module_id": biology.module_id,
@@ -102,11 +106,8 @@ async def test_generation_from_pasted_text_goes_to_the_module_named(
             "outputs": ["quiz", "glossary"],
             "question_count": 3,
         },
-        headers=people.admin.headers,
+        people.admin.headers,
     )
-
-    assert response.status_code == 201, response.text
-    body = response.json()
     assert body["source_content_id"] is None
     assert body["outputs"] == ["glossary", "quiz"]
     assert body["result"]["summary"] == "" and body["result"]["flashcards"] == []
@@ -118,15 +119,14 @@ async def test_generation_from_pasted_text_goes_to_the_module_named(
 
 
 async def test_the_generation_can_be_read_back_by_its_requester_and_admins_only(
-    client: httpx.AsyncClient, people: People, biology: Course
+    client: httpx.AsyncClient, runtime: Runtime, people: People, biology: Course
 ) -> None:
-    body = (
-        await client.post(
-            GENERATE,
-            json={"content_id": biology.item_ids["Photosynthesis"], "outputs": ["summary"]},
-            headers=people.owner.headers,
-        )
-    ).json()
+    body = await generate(
+        client,
+        runtime,
+        {"content_id": biology.item_ids["Photosynthesis"], "outputs": ["summary"]},
+        people.owner.headers,
+    )
     url = f"{API}/ai/generations/{body['generation_id']}"
 
     for who in (people.owner, people.admin):

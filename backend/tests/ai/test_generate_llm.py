@@ -19,7 +19,7 @@ from learnwise.ai.llm import client
 from learnwise.ai.llm.models import LlmUsage
 from learnwise.platform.runtime import Runtime
 
-from .conftest import API, PHOTOSYNTHESIS, Course, People
+from .conftest import API, PHOTOSYNTHESIS, Course, People, generate
 
 GENERATE = f"{API}/ai/generate"
 
@@ -84,18 +84,19 @@ async def ledger(db_session: AsyncSession, user_id: uuid.UUID) -> list[LlmUsage]
 
 
 async def test_a_valid_structured_answer_is_used_and_recorded(
-    client: httpx.AsyncClient, db_session: AsyncSession, people: People, biology: Course, use_model
+    client: httpx.AsyncClient,
+    db_session: AsyncSession,
+    runtime: Runtime,
+    people: People,
+    biology: Course,
+    use_model,
 ) -> None:
     model = use_model(reply(f"```json\n{json.dumps(MATERIAL)}\n```"))
 
-    response = await client.post(
-        GENERATE,
-        json={"content_id": biology.item_ids["Photosynthesis"]},
-        headers=people.owner.headers,
+    body = await generate(
+        client, runtime, {"content_id": biology.item_ids["Photosynthesis"]}, people.owner.headers
     )
 
-    assert response.status_code == 201, response.text
-    body = response.json()
     assert body["engine"] == "llm"
     assert body["result"] == MATERIAL
     assert model.calls == 1
@@ -143,14 +144,10 @@ async def test_garbage_is_retried_then_the_offline_path_answers(
     attempts = runtime.settings.ai.llm_attempts
     model = use_model(*[reply(garbage) for _ in range(attempts)])
 
-    response = await client.post(
-        GENERATE,
-        json={"content_id": biology.item_ids["Photosynthesis"]},
-        headers=people.owner.headers,
+    body = await generate(
+        client, runtime, {"content_id": biology.item_ids["Photosynthesis"]}, people.owner.headers
     )
 
-    assert response.status_code == 201, response.text
-    body = response.json()
     assert body["engine"] == "offline"
     assert (
         body["result"]["questions"] and body["result"]["questions"][0]["answer"] in PHOTOSYNTHESIS
@@ -162,15 +159,18 @@ async def test_garbage_is_retried_then_the_offline_path_answers(
 
 
 async def test_a_second_attempt_that_is_valid_is_used(
-    client: httpx.AsyncClient, db_session: AsyncSession, people: People, biology: Course, use_model
+    client: httpx.AsyncClient,
+    db_session: AsyncSession,
+    runtime: Runtime,
+    people: People,
+    biology: Course,
+    use_model,
 ) -> None:
     model = use_model(reply("not json"), reply(json.dumps(MATERIAL)))
-    response = await client.post(
-        GENERATE,
-        json={"content_id": biology.item_ids["Photosynthesis"]},
-        headers=people.owner.headers,
+    body = await generate(
+        client, runtime, {"content_id": biology.item_ids["Photosynthesis"]}, people.owner.headers
     )
-    assert response.json()["engine"] == "llm"
+    assert body["engine"] == "llm"
     assert model.calls == 2
     assert [u.outcome for u in await ledger(db_session, people.owner.user_id)] == ["invalid", "ok"]
 
@@ -188,14 +188,11 @@ async def test_a_model_that_times_out_falls_back(
     monkeypatch.setattr(runtime.settings.ai, "llm_attempts", 1)
     use_model(reply(json.dumps(MATERIAL)), delay=2.0)
 
-    response = await client.post(
-        GENERATE,
-        json={"content_id": biology.item_ids["Photosynthesis"]},
-        headers=people.owner.headers,
+    body = await generate(
+        client, runtime, {"content_id": biology.item_ids["Photosynthesis"]}, people.owner.headers
     )
 
-    assert response.status_code == 201, response.text
-    assert response.json()["engine"] == "offline"
+    assert body["engine"] == "offline"
     [usage] = await ledger(db_session, people.owner.user_id)
     assert usage.outcome == "timeout" and usage.input_tokens is None
 
@@ -212,12 +209,13 @@ async def test_the_per_user_model_quota_falls_back_without_calling(
     model = use_model(reply(json.dumps(MATERIAL)), reply(json.dumps(MATERIAL)))
     engines = []
     for _ in range(2):
-        response = await client.post(
-            GENERATE,
-            json={"content_id": biology.item_ids["Photosynthesis"]},
-            headers=people.owner.headers,
+        body = await generate(
+            client,
+            runtime,
+            {"content_id": biology.item_ids["Photosynthesis"]},
+            people.owner.headers,
         )
-        engines.append(response.json()["engine"])
+        engines.append(body["engine"])
     assert engines == ["llm", "offline"]
     assert model.calls == 1
 

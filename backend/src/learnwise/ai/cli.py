@@ -26,14 +26,7 @@ def fit() -> None:
         try:
             async with runtime.sessionmaker() as session:
                 result = await learner_model.refit(session=session)
-                summary = {
-                    "fit_id": str(result.fit_id),
-                    "model": result.model_name,
-                    "responses": result.responses,
-                    "learners": result.learners,
-                    "fit_seconds": result.fit_seconds,
-                    **result.metrics,
-                }
+                summary = learner_model.fit_summary(result)
                 await commit(session)
                 return summary
         finally:

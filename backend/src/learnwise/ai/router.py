@@ -3,12 +3,16 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from learnwise.ai.analysis import service as analysis
 from learnwise.ai.analysis.schemas import CourseAnalysis, LearnerAnalysis
-from learnwise.auth.dependencies import CurrentPrincipal
+from learnwise.ai.learner_model import jobs as learner_model_jobs
+from learnwise.auth.dependencies import CurrentPrincipal, RequirePermission
+from learnwise.auth.permissions import Permission
+from learnwise.auth.service import Principal
 from learnwise.db import SessionDep
+from learnwise.platform.jobs.schemas import JobRead
 from learnwise.platform.runtime import RuntimeDep
 
 router = APIRouter(prefix="/ai", tags=["ai"])
@@ -62,3 +66,14 @@ async def analyze_course(
     return await analysis.analyze_course(
         session=session, cache=runtime.cache, principal=principal, course_id=course_id
     )
+
+
+@router.post("/learner-model/fit", status_code=status.HTTP_202_ACCEPTED)
+async def fit_learner_model(
+    session: SessionDep, principal: Principal = RequirePermission(Permission.JOB_MANAGE)
+) -> JobRead:
+    """Refits the learner model on every graded answer, in the background (admins). Returns the
+    ``ai.fit`` job (the one already queued or running, if any): follow it with
+    GET /api/v1/jobs/{job_id} or the job.progress messages on the realtime channel."""
+    job = await learner_model_jobs.request_fit(session=session, owner_id=principal.user_id)
+    return JobRead.model_validate(job)

@@ -1,6 +1,7 @@
 """AI generation endpoints.
 
-POST /ai/generate                     quiz, summary, flashcards, objectives, glossary as drafts
+POST /ai/generate                     queues quiz, summary, flashcards, objectives, glossary
+                                      as drafts (202; the work runs as an ``ai.generate`` job)
 GET  /ai/generations/{generation_id}  a generation (who asked for it, admins)
 """
 
@@ -8,6 +9,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from learnwise.ai.generation import jobs as _jobs  # noqa: F401  (registers ai.generate)
 from learnwise.ai.generation import service
 from learnwise.ai.generation.models import Generation
 from learnwise.ai.generation.schemas import (
@@ -31,6 +33,7 @@ def _read(generation: Generation) -> GenerationRead:
     return GenerationRead(
         generation_id=generation.generation_id,
         status=generation.status,
+        job_id=generation.options.get("job_id"),
         engine=generation.engine,
         course_id=generation.course_id,
         module_id=generation.module_id,
@@ -46,15 +49,17 @@ def _read(generation: Generation) -> GenerationRead:
     )
 
 
-@router.post("/generate", status_code=status.HTTP_201_CREATED)
+@router.post("/generate", status_code=status.HTTP_202_ACCEPTED)
 async def generate(
     request: GenerateRequest,
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Principal = Generator,
 ) -> GenerationRead:
-    """Generates study material from a content item or pasted text and saves it as draft
-    items (unpublished) in the item's module or the module named."""
+    """Queues the generation of study material from a content item or pasted text, saved as
+    draft items (unpublished) in the item's module or the module named. Follow it with
+    GET /api/v1/jobs/{job_id} (or the job.progress and job.finished messages on the realtime
+    channel), then read the result with GET /api/v1/ai/generations/{generation_id}."""
     generation = await service.generate(
         session=session, runtime=runtime, principal=principal, request=request
     )

@@ -92,7 +92,10 @@ class DraftItem(BaseModel):
 
 class GenerationRead(BaseModel):
     generation_id: uuid.UUID
-    status: str
+    status: str = Field(description="queued, running, succeeded or failed.")
+    job_id: uuid.UUID | None = Field(
+        description="The ai.generate job doing the work: its progress is at /api/v1/jobs/{id}."
+    )
     engine: str | None = Field(description="offline or llm: the path that produced the result.")
     course_id: uuid.UUID
     module_id: uuid.UUID

@@ -2,11 +2,14 @@
 graph (checkpointed under the generation's id, so that an interrupted run resumes).
 
 Who may: the course's instructors and admins (``ai:generate`` and the right to edit the
-course). Generation runs within the request (offline, about a second for a lesson).
+course). The request checks the caller, the source and its size, then queues an
+``ai.generate`` job (``generation/jobs.py``): the worker runs the graph, reporting progress on
+the requester's realtime channel, and saves the drafts.
 """
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +28,11 @@ from learnwise.content import service as course_service
 from learnwise.content.exceptions import CourseAccessDenied
 from learnwise.content.item_schemas import View
 from learnwise.db import utcnow
+from learnwise.platform import jobs
 from learnwise.platform.runtime import Runtime
 
 MIN_SENTENCES = 2
+GENERATE_JOB = "ai.generate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,8 @@ async def generate(
     principal: Principal,
     request: GenerateRequest,
 ) -> Generation:
+    """Checks the request and queues the generation (status ``queued``; its job in
+    ``options["job_id"]``). Nothing is generated here."""
     source = await _source(session=session, principal=principal, request=request)
     _check_size(runtime=runtime, text=source.text)
     await runtime.limiter.hit(
@@ -137,35 +144,76 @@ async def generate(
         source_content_id=source.content_id,
         source_version=source.version,
         source_chars=len(source.text),
-        status="running",
+        status="queued",
         options={
             "outputs": sorted(set(request.outputs)),
             "question_count": request.question_count,
             "language": request.language,
+            # What the job generates from: the text as it was when asked for.
+            "title": source.title,
+            "text": source.text,
         },
         drafts=[],
         created_at=utcnow(),
     )
     session.add(generation)
     await session.flush()
-    state = await run_graph(
-        runtime=runtime,
-        context=GenerationContext(runtime=runtime, session=session, user_id=principal.user_id),
-        thread_id=generation.generation_id,
-        start=GenerationInput(
-            title=source.title,
-            text=source.text,
-            outputs=generation.options["outputs"],
-            question_count=request.question_count,
-            language=request.language,
-        ),
+    job = await jobs.enqueue(
+        session=session,
+        kind=GENERATE_JOB,
+        owner_id=principal.user_id,
+        payload={
+            "generation_id": str(generation.generation_id),
+            # The drafts are made with the rights the requester had when asking (the content
+            # service checks them again against the course when it saves them).
+            "principal": {
+                "session_id": str(principal.session_id),
+                "roles": sorted(principal.roles),
+                "permissions": sorted(principal.permissions),
+            },
+        },
     )
+    generation.options = {**generation.options, "job_id": str(job.job_id)}
+    await session.flush()
+    return generation
+
+
+def job_principal(*, user_id: uuid.UUID, payload: dict[str, Any]) -> Principal:
+    """The requester, as the job's payload remembers them."""
+    saved = payload["principal"]
+    return Principal(
+        user_id=user_id,
+        session_id=uuid.UUID(saved["session_id"]),
+        roles=frozenset(saved["roles"]),
+        permissions=frozenset(saved["permissions"]),
+    )
+
+
+def graph_input(generation: Generation) -> GenerationInput:
+    options = generation.options
+    return GenerationInput(
+        title=options["title"],
+        text=options["text"],
+        outputs=options["outputs"],
+        question_count=options["question_count"],
+        language=options["language"],
+    )
+
+
+async def finish(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    generation: Generation,
+    state: GenerationState,
+) -> Generation:
+    """Saves the graph's result as draft items and marks the generation succeeded."""
     created = await _save_drafts(
         session=session,
         principal=principal,
         generation=generation,
         material=GeneratedMaterial.model_validate(state["material"]),
-        title=source.title,
+        title=generation.options["title"],
     )
     generation.engine = state["engine"]
     generation.result = state["material"]

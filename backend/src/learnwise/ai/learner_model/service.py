@@ -12,8 +12,10 @@ replays every learner's history with it. Until the first fit, the untrained mode
 """
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,13 +27,23 @@ from learnwise.ai.learner_model import history
 from learnwise.ai.learner_model.evaluation import holdout_metrics
 from learnwise.ai.learner_model.model import Model
 from learnwise.ai.learner_model.models import LearnerModelFit, LearnerSkillState, LearnerState
+from learnwise.ai.learner_model.responses import Responses
 from learnwise.ai.learner_model.schemas import SkillMastery
 from learnwise.ai.learner_model.state import LearnerState as State
 from learnwise.ai.learner_model.state import SkillCounts
 from learnwise.content.models import Skill
 from learnwise.db import utcnow
 
-__all__ = ["Model", "SkillMastery", "predict_success", "refit", "skill_mastery"]
+__all__ = [
+    "Model",
+    "SkillMastery",
+    "fit_responses",
+    "fit_summary",
+    "predict_success",
+    "refit",
+    "skill_mastery",
+    "store_fit",
+]
 
 Progress = Callable[[float, str], Awaitable[None]]
 
@@ -207,28 +219,60 @@ async def refit(*, session: AsyncSession, progress: Progress = _no_progress) -> 
     history with it so that the stored states agree with the new parameters."""
     await progress(0.05, "Reading graded answers")
     responses = await history.all_responses(session=session)
+    fitted = await fit_responses(responses, progress=progress)
+    await progress(0.8, "Updating every learner's state")
+    fit = await store_fit(session=session, fitted=fitted)
+    await progress(1.0, "Fitted")
+    return fit
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    model: Model
+    responses: Responses
+    metrics: dict[str, float]
+    fit_seconds: float
+
+
+async def fit_responses(responses: Responses, *, progress: Progress = _no_progress) -> Fitted:
+    """The held-out scores and the fit (in threads: no database, no event-loop time)."""
     await progress(0.2, "Evaluating on held-out learners")
     metrics = await asyncio.to_thread(holdout_metrics, responses)
     await progress(0.5, "Fitting the model")
-    started = asyncio.get_running_loop().time()
+    started = time.perf_counter()
     model = await asyncio.to_thread(Model().fit, responses)
-    fit_seconds = asyncio.get_running_loop().time() - started
-    await progress(0.8, "Updating every learner's state")
+    return Fitted(model, responses, metrics, time.perf_counter() - started)
+
+
+async def store_fit(*, session: AsyncSession, fitted: Fitted) -> LearnerModelFit:
+    """Stores the fit and replaces every learner's state by the replay of their answers."""
+    model, responses = fitted.model, fitted.responses
     await _replace_states(session=session, model=model, responses=responses)
     fit = LearnerModelFit(
         model_name=model.name,
         responses=len(responses),
         learners=len(set(responses.user_ids)),
-        fit_seconds=round(fit_seconds, 3),
-        metrics=metrics,
+        fit_seconds=round(fitted.fit_seconds, 3),
+        metrics=fitted.metrics,
         parameters=model.to_dict(),
     )
     session.add(fit)
     await session.flush()
     _loaded.clear()
     _loaded[fit.fit_id] = model
-    await progress(1.0, "Fitted")
     return fit
+
+
+def fit_summary(fit: LearnerModelFit) -> dict[str, Any]:
+    """What a fit says about itself (the CLI's output, the job's result)."""
+    return {
+        "fit_id": str(fit.fit_id),
+        "model": fit.model_name,
+        "responses": fit.responses,
+        "learners": fit.learners,
+        "fit_seconds": fit.fit_seconds,
+        **fit.metrics,
+    }
 
 
 async def _replace_states(*, session: AsyncSession, model: Model, responses: Any) -> None:

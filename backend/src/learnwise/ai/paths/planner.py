@@ -117,11 +117,15 @@ def plan_steps(plan: PlanInput) -> list[PlannedStep]:
     if cycle is not None:
         names = " -> ".join(items[a].title for a, _ in cycle)
         raise PathCycle(f"These items require each other: {names}.")
-    needed = set()
-    for target in plan.targets:
-        if target in graph:
-            needed.add(target)
-            needed |= nx.descendants(graph, target)
+    # Everything the targets need, in one traversal from all of them (a traversal per target
+    # walks the shared prerequisites again for each: minutes at 2,000 items).
+    frontier = [target for target in plan.targets if target in graph]
+    needed = set(frontier)
+    while frontier:
+        for required in graph.successors(frontier.pop()):
+            if required not in needed:
+                needed.add(required)
+                frontier.append(required)
     skip = plan.completed | {c for c in needed if _mastered(items[c], plan.mastery)}
     wanted = needed - skip
     sub = graph.subgraph(wanted)
