@@ -71,10 +71,16 @@ async def account(client: httpx.AsyncClient, runtime: Any, role: str) -> dict[st
             session=session, email=email, display_name="Bench", password=PASSWORD, roles=(role,)
         )
         await session.commit()
+    return await sign_in(client, email, str(user.user_id))
+
+
+async def sign_in(client: httpx.AsyncClient, email: str, user_id: str) -> dict[str, str]:
+    """A fresh access token (they expire while 10 million events are generated)."""
     response = await client.post(f"{API}/auth/login", json={"email": email, "password": PASSWORD})
     response.raise_for_status()
     return {
-        "user_id": str(user.user_id),
+        "email": email,
+        "user_id": user_id,
         "Authorization": f"Bearer {response.json()['access_token']}",
     }
 
@@ -316,6 +322,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 course_id, items = await build_course(client, owner)
                 if "ingestion" in args.parts:
                     result["ingestion"] = await bench_ingestion(client, runtime, items, args)
+                    print(json.dumps(result["ingestion"]), file=sys.stderr, flush=True)
                 if "metrics" not in args.parts:
                     return result
                 started = time.perf_counter()
@@ -335,6 +342,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 async with runtime.engine.connect() as connection:
                     result["plans"] = await explain_metrics(connection, course_id)
+                owner = await sign_in(client, owner["email"], owner["user_id"])
                 result["course_metrics"] = await bench_metrics(client, owner, course_id, args)
         return result
     finally:
