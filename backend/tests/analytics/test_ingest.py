@@ -198,3 +198,15 @@ async def test_anonymous_callers_may_not_send_events(world: World) -> None:
         "/api/v1/analytics/events", json={"events": [lesson_view(world.lesson, utcnow())]}
     )
     assert response.status_code == 401
+
+
+async def test_instructors_and_admins_send_their_own_events_too(
+    world: World, db_session: AsyncSession
+) -> None:
+    for who in (world.owner, world.admin):
+        await set_consent(world.client, who, True)
+        response = await send(world.client, who, [lesson_view(world.lesson, utcnow())])
+        assert response.status_code == 200, response.text
+        assert response.json()["stored"] == 1
+        assert await client_events(db_session, who.user_id) == 1
+    assert await client_events(db_session) == 2
