@@ -10,6 +10,7 @@ from learnwise.ai.reviews import consumers as review_consumers  # noqa: F401  (r
 from learnwise.ai.reviews.router import router as ai_reviews_router
 from learnwise.ai.router import router as ai_router
 from learnwise.analytics import consumers as analytics_consumers  # noqa: F401  (relay consumer)
+from learnwise.analytics import retention as analytics_retention  # noqa: F401  (periodic job)
 from learnwise.analytics.reports.router import router as reports_router
 from learnwise.analytics.router import router as analytics_router
 from learnwise.auth.admin_router import router as admin_router

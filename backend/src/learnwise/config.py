@@ -263,7 +263,6 @@ class AnalyticsSettings(BaseModel):
     max_clock_skew_seconds: int = Field(300, ge=0, le=3600)
     # Raw activity events are deleted after this long; the rollups built from them stay.
     retention_days: int = Field(395, ge=1)
-    retention_sweep_seconds: int = Field(3600, ge=60)
     # Cohorts (and other groups of learners) smaller than this are suppressed.
     k_anonymity: int = Field(5, ge=2, le=100)
     # A learner of a course is at risk when inactive this many days without completing it.

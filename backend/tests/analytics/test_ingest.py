@@ -11,7 +11,16 @@ from learnwise.analytics.models import ActivityEvent
 from learnwise.db import utcnow
 from learnwise.platform.runtime import Runtime
 
-from .conftest import World, client_events, lesson_view, metrics, seek_back, send, set_consent
+from .conftest import (
+    World,
+    client_events,
+    lesson_view,
+    metrics,
+    relayed,
+    seek_back,
+    send,
+    set_consent,
+)
 
 
 async def test_without_consent_nothing_is_stored(world: World, db_session: AsyncSession) -> None:
@@ -72,6 +81,28 @@ async def test_withdrawn_consent_applies_to_the_next_request(
 
     assert after.json()["not_stored_without_consent"] == 1
     assert await client_events(db_session, world.learner.user_id) == 1
+
+
+async def test_without_consent_the_events_the_service_needs_are_still_kept(
+    world: World, db_session: AsyncSession, runtime: Runtime
+) -> None:
+    await set_consent(world.client, world.learner, False)
+    refused = await send(world.client, world.learner, [lesson_view(world.lesson, utcnow())])
+    await world.reported(world.lesson, time_spent_seconds=40, completed=True)
+    await relayed(runtime)
+
+    assert refused.json()["not_stored_without_consent"] == 1
+    assert await client_events(db_session, world.learner.user_id) == 0
+    kept = await db_session.scalars(
+        select(ActivityEvent.type).where(
+            ActivityEvent.user_id == world.learner.user_id, ActivityEvent.source == "server"
+        )
+    )
+    assert {"progress.recorded", "item.completed"} <= set(kept)
+    items = {
+        i["content_id"]: i for m in (await metrics(world)).json()["modules"] for i in m["items"]
+    }
+    assert (items[world.lesson]["learners_completed"], items[world.lesson]["views"]) == (1, 0)
 
 
 async def test_the_same_event_id_of_two_users_is_two_events(
@@ -167,3 +198,15 @@ async def test_anonymous_callers_may_not_send_events(world: World) -> None:
         "/api/v1/analytics/events", json={"events": [lesson_view(world.lesson, utcnow())]}
     )
     assert response.status_code == 401
+
+
+async def test_instructors_and_admins_send_their_own_events_too(
+    world: World, db_session: AsyncSession
+) -> None:
+    for who in (world.owner, world.admin):
+        await set_consent(world.client, who, True)
+        response = await send(world.client, who, [lesson_view(world.lesson, utcnow())])
+        assert response.status_code == 200, response.text
+        assert response.json()["stored"] == 1
+        assert await client_events(db_session, who.user_id) == 1
+    assert await client_events(db_session) == 2

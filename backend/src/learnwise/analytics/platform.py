@@ -1,10 +1,11 @@
 """The platform's figures for admins (GET /analytics/platform)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from learnwise.ai import usage as ai_usage
 from learnwise.analytics.models import LearnerSummary, PlatformDay
 from learnwise.analytics.schemas import ActiveUsers, PlatformDayRead, PlatformRead
 from learnwise.auth.models import User
@@ -63,4 +64,7 @@ async def platform_figures(*, session: AsyncSession, days: int) -> PlatformRead:
         enrollments=int(totals[0]),
         course_completions=int(totals[1]),
         days=day_figures,
+        ai_usage=await ai_usage.usage_since(
+            session=session, since=datetime.combine(first, time(), tzinfo=UTC)
+        ),
     )

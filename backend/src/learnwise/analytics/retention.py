@@ -1,26 +1,32 @@
 """The retention of raw activity events: older than ``analytics.retention_days`` (by the time
-they were recorded), they are deleted in batches; the rollups built from them stay.
+they were recorded), they are deleted in batches by a periodic job, every hour on whichever
+instance gets there first; the rollups built from them stay.
 
 On PostgreSQL the BRIN index on ``recorded_at`` finds the old block ranges without a scan.
 """
 
 from datetime import timedelta
 
+import structlog
 from sqlalchemy import delete, select
 
 from learnwise.analytics.models import ActivityEvent
 from learnwise.db import utcnow
-from learnwise.platform.runtime import Runtime
+from learnwise.platform import jobs
 
+log = structlog.get_logger(__name__)
+
+SWEEP_JOB = "analytics.retention"
 _BATCH = 5000
 
 
-async def sweep_events(runtime: Runtime) -> int:
-    """Deletes the expired events, a batch per transaction; returns how many."""
-    cutoff = utcnow() - timedelta(days=runtime.settings.analytics.retention_days)
+@jobs.handler(SWEEP_JOB)
+async def sweep_events(ctx: jobs.JobContext) -> dict[str, int]:
+    """Deletes the expired events, a batch per transaction."""
+    cutoff = utcnow() - timedelta(days=ctx.runtime.settings.analytics.retention_days)
     deleted = 0
     while True:
-        async with runtime.sessionmaker() as session:
+        async with ctx.session() as session:
             expired = (
                 select(ActivityEvent.event_id)
                 .where(ActivityEvent.recorded_at < cutoff)
@@ -30,8 +36,11 @@ async def sweep_events(runtime: Runtime) -> int:
             result = await session.execute(
                 delete(ActivityEvent).where(ActivityEvent.event_id.in_(expired))
             )
-            await session.commit()
         count = result.rowcount or 0  # type: ignore[attr-defined]
         deleted += count
         if count < _BATCH:
-            return deleted
+            log.info("activity_events_swept", deleted=deleted)
+            return {"deleted": deleted}
+
+
+jobs.periodic(SWEEP_JOB, every_seconds=3600)

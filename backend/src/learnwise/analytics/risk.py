@@ -1,9 +1,12 @@
-"""Learners at risk of dropping out of a course.
+"""Learners at risk of dropping out of a course: not completed, and inactive for
+``at_risk_inactive_days`` (or, never active, enrolled that long ago), read from the course's
+rollup of its learners.
 
-The AI service's learner analysis will replace this: until it lands, a learner is at risk when
-they have not completed the course and have been inactive for ``at_risk_inactive_days`` (or,
-never active, enrolled that long ago). ``learners_at_risk`` is the one place to swap.
-"""
+Not the AI service's risk score: that one is computed on request, learner by learner, from their
+progress, skill states and quiz attempts (``ai.analysis.service.analyze_learner``), far too many
+queries for every learner of a course on each course-metrics request, and the AI service stores no
+score to read instead (docs/analytics.md, "Learners at risk"). ``learners_at_risk`` is the one
+place to change when it does."""
 
 import uuid
 from datetime import UTC, date, datetime, time, timedelta

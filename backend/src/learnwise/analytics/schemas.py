@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from learnwise.ai.usage import AiUsage
+
 
 class DayFigures(BaseModel):
     day: date
@@ -200,9 +202,7 @@ class PlatformRead(BaseModel):
     enrollments: int
     course_completions: int
     days: list[PlatformDayRead]
-    ai_usage: None = Field(
-        None, description="No AI usage ledger exists yet: always null until one lands."
-    )
+    ai_usage: AiUsage = Field(description="The AI service's use over the same days.")
 
 
 class StatementPage(BaseModel):

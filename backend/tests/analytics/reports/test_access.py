@@ -12,7 +12,9 @@ from learnwise.content.models import Course
 from learnwise.platform import jobs
 from learnwise.platform.events import EventType
 from learnwise.platform.models import Job, OutboxEvent
+from learnwise.realtime.channels import user_channel
 from tests.analytics.reports.conftest import API, generate, new_id, request
+from tests.platform.jobs.conftest import Listener
 
 
 async def nothing_stored(db_session) -> bool:
@@ -194,3 +196,25 @@ async def test_a_report_whose_requester_lost_access_fails(
     shown = await client.get(f"{API}/{response.json()['report_id']}", headers=world.owner.headers)
     assert shown.json()["status"] == "failed"
     assert shown.json()["error"]
+
+
+async def test_the_requester_sees_the_reports_progress_live(client, runtime, world) -> None:
+    listener = Listener()
+    channel = user_channel(world.owner.user_id)
+    runtime.hub.attach(channel, listener)
+    try:
+        response = await request(
+            client, world.owner, kind="course_progress", format="pdf", course_id=world.course_id
+        )
+        assert response.status_code == 202, response.text
+        await jobs.run_pending(runtime)
+        progress = [await listener.next("job.progress") for _ in range(3)]
+        finished = await listener.next("job.finished")
+    finally:
+        runtime.hub.detach(channel, listener)
+
+    assert [m["progress"] for m in progress] == [0.05, 0.6, 0.9]
+    assert all(m["message"] for m in progress)
+    assert (finished["kind"], finished["status"]) == ("analytics.report", "succeeded")
+    report = await client.get(f"{API}/{response.json()['report_id']}", headers=world.owner.headers)
+    assert report.json()["status"] == "ready"
