@@ -11,6 +11,8 @@ import { useSession } from "@/stores/session";
 const links = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/catalog", label: "Catalog" },
+  { href: "/achievements", label: "Achievements" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function AppHeader() {
