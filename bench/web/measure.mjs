@@ -18,6 +18,7 @@ async function ownStack() {
   const env = {
     DATABASE_URL: `sqlite+aiosqlite:///${join(dataDir, "bench.db")}`,
     LEARNWISE_MEDIA__LOCAL_ROOT: join(dataDir, "media"),
+    LEARNWISE_AI__EMBEDDING_CACHE_DIR: join(dataDir, "wordllama"),
     LEARNWISE_LOG_LEVEL: "WARNING",
   };
   learnwiseCommand(["db", "upgrade"], env);

@@ -7,7 +7,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { DueReviews } from "@/components/features/dashboard/due-reviews";
 import { LearningPaths } from "@/components/features/dashboard/learning-paths";
 import { Recommendations } from "@/components/features/dashboard/recommendations";
+import { TimeChart } from "@/components/features/dashboard/time-chart";
 import { PasswordForm } from "@/components/features/settings/password-form";
+import { PreferencesForm } from "@/components/features/settings/preferences-form";
 import { SessionsList } from "@/components/features/settings/sessions-list";
 import { useSession } from "@/stores/session";
 
@@ -139,5 +141,49 @@ describe("SessionsList", () => {
     await waitFor(() => expect(push).toHaveBeenCalledWith("/sign-in"));
     expect(useSession.getState().status).toBe("signed-out");
     expect(calls.some((call) => call.path === "/api/v1/auth/logout-all")).toBe(true);
+  });
+});
+
+describe("PreferencesForm", () => {
+  it("saves the weekly budget and the consents in one PATCH", async () => {
+    const settings = {
+      user_id: "u1",
+      theme: "system",
+      notifications_enabled: true,
+      analytics_consent: false,
+      updated_at: null,
+      learning_preferences: { weekly_time_budget_minutes: 180, time_zone: "UTC", language: "en", desired_retention: 0.9 },
+    };
+    const calls = mockFetch((call) => json(call.method === "PATCH" ? { ...settings, analytics_consent: true } : settings));
+    render(withFreshCache(<PreferencesForm />));
+    const budget = await screen.findByLabelText("Weekly time for learning (minutes)");
+    await userEvent.clear(budget);
+    await userEvent.type(budget, "240");
+    await userEvent.click(screen.getByLabelText(/Share my activity/));
+    await userEvent.click(screen.getByRole("button", { name: "Save preferences" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(calls.find((call) => call.method === "PATCH")?.body).toEqual({
+      notifications_enabled: true,
+      analytics_consent: true,
+      learning_preferences: { weekly_time_budget_minutes: 240, time_zone: "UTC" },
+    });
+  });
+});
+
+describe("TimeChart", () => {
+  it("gives the minutes of every day in a table beside the chart", async () => {
+    mockFetch(() =>
+      json({
+        from_day: "2026-01-01",
+        to_day: "2026-01-14",
+        days: [{ day: "2026-01-03", seconds: 1500, items_completed: 1, courses_completed: 0, quiz_attempts: 0 }],
+        goal: { minutes_this_week: 25, weekly_minutes_target: 180, fraction_of_weekly_target: 0.14, courses: [] },
+      }),
+    );
+    render(withFreshCache(<TimeChart />));
+    expect((await screen.findByTestId("time-total")).textContent).toMatch(/^25 min in all · 25 of 180 min this\s+week$/);
+    const rows = screen.getAllByRole("row");
+    expect(rows).toHaveLength(15);
+    expect(rows[3]?.textContent).toBe("2026-01-0325");
   });
 });
