@@ -106,7 +106,7 @@ try {
 
   const pages = [
     { name: "sign-in (baseline: a server-rendered form, no data)", path: "/sign-in", ready: "form" },
-    { name: "dashboard (session restored, 3 API calls)", path: "/dashboard", ready: '[data-testid="xp"]' },
+    { name: "dashboard (session restored, then 8 data calls)", path: "/dashboard", ready: '[data-testid="xp"]' },
     { name: "course page (outline and progress)", path: coursePath, ready: "#outline-title" },
   ];
   const results = [];
