@@ -1,6 +1,6 @@
 // The learner's journey in a real Chromium against the running stack (API + web app) on free
 // ports with a throwaway SQLite database: sign-up, enroll, a lesson, a quiz, live progress,
-// achievements and recommendations, the achievements and settings pages; bad paths: wrong
+// achievements and recommendations, the achievements, analytics and settings pages; bad paths: wrong
 // password, offline progress replayed, an ended session.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -196,6 +196,17 @@ test("the achievements page shows what was earned and what is next", async () =>
   await page.getByText(/None yet: finish a course/).waitFor();
   await screenshot(page, "achievements");
   await expectAccessible("achievements");
+});
+
+test("my analytics shows the month's figures", async () => {
+  await page.getByRole("link", { name: "Analytics", exact: true }).click();
+  await page.getByRole("heading", { name: "My analytics", level: 1 }).waitFor();
+  const totals = page.getByTestId("totals");
+  await totals.waitFor();
+  assert.doesNotMatch(await totals.textContent(), /Items completed0/, "the completed items are counted");
+  await page.getByRole("heading", { name: "Time learned, last 30 days" }).waitFor();
+  await screenshot(page, "my-analytics");
+  await expectAccessible("my analytics");
 });
 
 test("settings: preferences saved, a wrong current password refused, sessions listed", async () => {

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { SWRConfig } from "swr";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
+import { MyAnalytics } from "@/components/features/analytics/my-analytics";
 import { DueReviews } from "@/components/features/dashboard/due-reviews";
 import { LearningPaths } from "@/components/features/dashboard/learning-paths";
 import { Recommendations } from "@/components/features/dashboard/recommendations";
@@ -185,5 +186,28 @@ describe("TimeChart", () => {
     const rows = screen.getAllByRole("row");
     expect(rows).toHaveLength(15);
     expect(rows[3]?.textContent).toBe("2026-01-0325");
+  });
+});
+
+describe("MyAnalytics", () => {
+  it("shows the totals, the weeks and each skill's accuracy", async () => {
+    mockFetch(() =>
+      json({
+        from_day: "2026-01-01",
+        to_day: "2026-01-30",
+        days: [],
+        totals: { seconds: 5400, items_completed: 7, courses_completed: 1 },
+        streak: { current: 2, longest: 4, last_active_day: "2026-01-30" },
+        weeks: [{ week_start: "2026-01-26", seconds: 5400, items_completed: 7, courses_completed: 1, quiz_attempts: 3 }],
+        skills: [{ skill_id: "s1", name: "Loops", answered: 8, correct: 6, accuracy: 0.75, weeks: [] }],
+        goal: { minutes_this_week: 90, weekly_minutes_target: 180, fraction_of_weekly_target: 0.5, courses: [] },
+      }),
+    );
+    render(withFreshCache(<MyAnalytics />));
+    const totals = await screen.findByTestId("totals");
+    expect(totals.textContent).toContain("Time learned1.5 h");
+    expect(totals.textContent).toContain("Longest streak4 days");
+    expect(screen.getByRole("row", { name: "2026-01-26 1.5 h 7 3" })).toBeTruthy();
+    expect(screen.getByRole("row", { name: "Loops 8 75%" })).toBeTruthy();
   });
 });
