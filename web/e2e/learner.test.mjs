@@ -1,6 +1,7 @@
 // The learner's journey in a real Chromium against the running stack (API + web app) on free
-// ports with a throwaway SQLite database: sign-up, enroll, a lesson, a quiz, live progress and
-// achievements; bad paths: wrong password, offline progress replayed, an ended session.
+// ports with a throwaway SQLite database: sign-up, enroll, a lesson, a quiz, live progress,
+// achievements and recommendations, the achievements, analytics and settings pages; bad paths: wrong
+// password, offline progress replayed, an ended session.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,8 +24,8 @@ let browser;
 let context;
 let page;
 
-async function expectAccessible(name) {
-  assert.deepEqual(await seriousViolations(page), [], `axe-core on ${name}`);
+async function expectAccessible(name, target = page) {
+  assert.deepEqual(await seriousViolations(target), [], `axe-core on ${name}`);
 }
 
 async function queuedReports(target = page) {
@@ -39,6 +40,7 @@ async function startOwnStack() {
   const env = {
     DATABASE_URL: `sqlite+aiosqlite:///${join(dataDir, "e2e.db")}`,
     LEARNWISE_MEDIA__LOCAL_ROOT: join(dataDir, "media"),
+    LEARNWISE_AI__EMBEDDING_CACHE_DIR: join(dataDir, "wordllama"),
     LEARNWISE_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
     LEARNWISE_LOG_LEVEL: "WARNING",
   };
@@ -114,9 +116,12 @@ test("progress and achievements reach an open dashboard without reloading", asyn
   await subscribed;
   await dashboard.getByTestId("course-percent").filter({ hasText: "0%" }).waitFor();
   await dashboard.getByText("None yet").waitFor();
+  const recommendations = dashboard.getByTestId("recommendations");
+  await recommendations.getByRole("link", { name: "Your first program", exact: true }).waitFor();
 
   await page.getByRole("link", { name: "Start: Your first program" }).click();
-  await page.getByRole("heading", { name: "Your first program", level: 1 }).first().waitFor();
+  await page.getByRole("heading", { name: "Your first program", level: 1 }).waitFor();
+  assert.equal(await page.locator("h1").count(), 1, "the lesson page has one h1");
   await screenshot(page, "lesson");
   await expectAccessible("lesson");
   await page.getByRole("button", { name: "Mark as complete" }).click();
@@ -129,7 +134,12 @@ test("progress and achievements reach an open dashboard without reloading", asyn
   await dashboard.waitForFunction(
     () => document.querySelector('[data-testid="course-percent"]')?.textContent !== "0%",
   );
+  // A completed item is no longer recommended: the list was fetched again, live.
+  await recommendations.getByRole("link", { name: "Your first program", exact: true }).waitFor({ state: "detached" });
+  await dashboard.getByRole("heading", { name: /Time learned/ }).waitFor();
+  await dashboard.locator(".recharts-surface").waitFor();
   await screenshot(dashboard, "dashboard");
+  await expectAccessible("dashboard (with progress)", dashboard);
   await dashboard.close();
 });
 
@@ -147,6 +157,9 @@ test("a quiz is graded with feedback", async () => {
   await page.getByRole("button", { name: "Submit answers" }).click();
   await page.getByText("Passed: 100%").waitFor();
   assert.equal(await page.getByText("Correct", { exact: true }).count(), 5);
+  // Explanations are markdown: `6 / 2` is shown as code, not with its backticks.
+  await page.locator("fieldset code", { hasText: "6 / 2" }).first().waitFor();
+  assert.equal(await page.getByText("`6 / 2`").count(), 0);
   await screenshot(page, "quiz-result");
   await expectAccessible("quiz");
 });
@@ -174,6 +187,46 @@ test("progress made offline is kept and replayed when the connection is back", a
     },
     before,
   );
+});
+
+test("the achievements page shows what was earned and what is next", async () => {
+  await page.getByRole("link", { name: "Achievements", exact: true }).click();
+  await page.getByRole("heading", { name: "Achievements and certificates", level: 1 }).waitFor();
+  await page.getByTestId("achievement-rules").getByText(/First lesson ✓/).waitFor();
+  await page.getByText(/None yet: finish a course/).waitFor();
+  await screenshot(page, "achievements");
+  await expectAccessible("achievements");
+});
+
+test("my analytics shows the month's figures", async () => {
+  await page.getByRole("link", { name: "Analytics", exact: true }).click();
+  await page.getByRole("heading", { name: "My analytics", level: 1 }).waitFor();
+  const totals = page.getByTestId("totals");
+  await totals.waitFor();
+  assert.doesNotMatch(await totals.textContent(), /Items completed0/, "the completed items are counted");
+  await page.getByRole("heading", { name: "Time learned, last 30 days" }).waitFor();
+  await screenshot(page, "my-analytics");
+  await expectAccessible("my analytics");
+});
+
+test("settings: preferences saved, a wrong current password refused, sessions listed", async () => {
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
+  const budget = page.getByLabel("Weekly time for learning (minutes)");
+  await budget.fill("240");
+  await page.getByRole("button", { name: "Save preferences" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await page.reload();
+  await budget.waitFor();
+  assert.equal(await budget.inputValue(), "240", "the saved budget comes back from the API");
+
+  await page.getByLabel("Current password").fill("not-my-password");
+  await page.getByLabel("New password").fill("a-brand-new-passphrase");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+
+  await page.getByTestId("sessions").getByText(/\(this browser\)/).waitFor();
+  await screenshot(page, "settings");
+  await expectAccessible("settings");
 });
 
 test("an ended session sends the learner to sign in again", async () => {

@@ -72,6 +72,19 @@ export async function signOut(): Promise<void> {
       headers: csrf ? { "X-CSRF-Token": decodeURIComponent(csrf) } : {},
     })
     .catch(() => undefined);
+  await forgetSession();
+}
+
+/** Ends every session of the user, this one included; throws (still signed in) when refused. */
+export async function signOutEverywhere(): Promise<void> {
+  await useProgress.getState().flush();
+  await unwrap(api.POST("/api/v1/auth/logout-all"));
+  clearTimeout(refreshTimer);
+  useProgress.getState().reset();
+  await forgetSession();
+}
+
+async function forgetSession(): Promise<void> {
   useSession.getState().signedOut();
   await mutate(() => true, undefined, { revalidate: false });
 }

@@ -111,7 +111,7 @@ describe("QuestionField", () => {
     expect(onChange).toHaveBeenLastCalledWith(["b"]);
   });
 
-  it("shows the feedback the course allows", () => {
+  it("shows the feedback the course allows, its explanation rendered from markdown", async () => {
     render(
       <QuestionField
         number={1}
@@ -119,11 +119,11 @@ describe("QuestionField", () => {
         value={["a"]}
         onChange={() => undefined}
         disabled
-        feedback={{ question_id: "q1", answered: true, correct: false, points_possible: 1, explanation: "Because." }}
+        feedback={{ question_id: "q1", answered: true, correct: false, points_possible: 1, explanation: "Because **bold**." }}
       />,
     );
     expect(screen.getByText("Not quite")).toBeTruthy();
-    expect(screen.getByText("Because.")).toBeTruthy();
+    expect((await screen.findByText("bold")).tagName).toBe("STRONG");
   });
 });
 

@@ -11,6 +11,9 @@ import { useSession } from "@/stores/session";
 const links = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/catalog", label: "Catalog" },
+  { href: "/achievements", label: "Achievements" },
+  { href: "/analytics", label: "Analytics" },
+  { href: "/settings", label: "Settings" },
 ];
 
 export function AppHeader() {

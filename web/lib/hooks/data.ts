@@ -24,10 +24,16 @@ export const keys = {
   item: (contentId: string) => ["item", contentId] as const,
   itemProgress: (contentId: string) => ["item-progress", contentId] as const,
   settings: ["settings"] as const,
+  sessions: ["sessions"] as const,
+  recommendations: ["recommendations"] as const,
+  dueReviews: ["due-reviews"] as const,
+  paths: ["paths"] as const,
+  userProgress: (days: number) => ["user-progress", days] as const,
+  certificates: ["certificates"] as const,
   ssoProviders: ["sso-providers"] as const,
 };
 
-/** Keys of everything a learner's progress changes. */
+/** Keys of everything a learner's progress changes (live events revalidate them). */
 export function isProgressKey(key: unknown): boolean {
   const kind = Array.isArray(key) ? key[0] : undefined;
   return [
@@ -36,6 +42,11 @@ export function isProgressKey(key: unknown): boolean {
     "item-progress",
     "achievement-summary",
     "achievements",
+    "recommendations",
+    "due-reviews",
+    "paths",
+    "user-progress",
+    "certificates",
   ].includes(kind);
 }
 
@@ -112,4 +123,40 @@ export function useSettings() {
 
 export function useSsoProviders() {
   return useSWR(keys.ssoProviders, () => unwrap(api.GET("/api/v1/auth/sso/providers")));
+}
+
+export function useSessions() {
+  return useSWR(useSignedIn() ? keys.sessions : null, () =>
+    unwrap(api.GET("/api/v1/auth/sessions")),
+  );
+}
+
+export function useRecommendations(limit = 5) {
+  return useSWR(useSignedIn() ? keys.recommendations : null, () =>
+    unwrap(api.GET("/api/v1/ai/recommend", { params: { query: { limit } } })),
+  );
+}
+
+export function useDueReviews() {
+  return useSWR(useSignedIn() ? keys.dueReviews : null, () =>
+    unwrap(api.GET("/api/v1/ai/reviews/due", { params: { query: { limit: 10 } } })),
+  );
+}
+
+export function usePaths() {
+  return useSWR(useSignedIn() ? keys.paths : null, () =>
+    unwrap(api.GET("/api/v1/ai/paths", { params: { query: { limit: 5 } } })),
+  );
+}
+
+export function useUserProgress(days: number) {
+  return useSWR(useSignedIn() ? keys.userProgress(days) : null, () =>
+    unwrap(api.GET("/api/v1/analytics/user-progress", { params: { query: { days } } })),
+  );
+}
+
+export function useCertificates() {
+  return useSWR(useSignedIn() ? keys.certificates : null, () =>
+    unwrap(api.GET("/api/v1/certificates/me")),
+  );
 }

@@ -2,8 +2,12 @@
 
 import Link from "next/link";
 
+import { DueReviews } from "@/components/features/dashboard/due-reviews";
+import { LearningPaths } from "@/components/features/dashboard/learning-paths";
 import { RecentAchievements } from "@/components/features/dashboard/recent-achievements";
+import { Recommendations } from "@/components/features/dashboard/recommendations";
 import { StreakAndXp } from "@/components/features/dashboard/streak-and-xp";
+import { TimeChart } from "@/components/features/dashboard/time-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
@@ -85,10 +89,16 @@ export function Dashboard() {
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Welcome back{name ? `, ${name}` : ""}</h1>
       <div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
-        <MyCourses />
+        <div className="flex flex-col gap-6">
+          <MyCourses />
+          <Recommendations />
+          <TimeChart />
+        </div>
         <div className="flex flex-col gap-6">
           <StreakAndXp />
+          <DueReviews />
           <RecentAchievements />
+          <LearningPaths />
         </div>
       </div>
     </div>

@@ -1,5 +1,7 @@
 "use client";
 
+import Link from "next/link";
+
 import { Card } from "@/components/ui/card";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { useAchievements } from "@/lib/hooks/data";
@@ -34,6 +36,9 @@ export function RecentAchievements() {
           ))}
         </ul>
       )}
+      <Link href="/achievements" className="mt-3 inline-block text-sm text-blue-700 underline dark:text-sky-300">
+        All achievements and certificates
+      </Link>
     </Card>
   );
 }

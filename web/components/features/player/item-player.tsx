@@ -10,6 +10,7 @@ import { buttonClass } from "@/components/ui/button";
 import { ErrorState, Loading } from "@/components/ui/states";
 import type { Schemas } from "@/lib/api/client";
 import { ApiError } from "@/lib/api/errors";
+import { demoteHeadings } from "@/lib/headings";
 import { useCourse, useItem } from "@/lib/hooks/data";
 
 function neighbours(course: Schemas["CourseRead"] | undefined, contentId: string) {
@@ -33,7 +34,7 @@ function ItemBody({ item }: { item: Schemas["ItemRead"] }) {
       return (
         <div className="flex flex-col gap-4">
           {typeof html === "string" && (
-            <div className="lesson" dangerouslySetInnerHTML={{ __html: html }} />
+            <div className="lesson" dangerouslySetInnerHTML={{ __html: demoteHeadings(html) }} />
           )}
           {url && (
             <a href={url} className="text-blue-700 underline dark:text-sky-300" rel="noopener">

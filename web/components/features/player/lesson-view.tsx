@@ -4,6 +4,7 @@ import { useEffect, useRef } from "react";
 
 import { MarkComplete } from "@/components/features/player/mark-complete";
 import type { Schemas } from "@/lib/api/client";
+import { demoteHeadings } from "@/lib/headings";
 import { useReadingTime } from "@/lib/hooks/use-reading-time";
 import { useProgress } from "@/stores/progress";
 
@@ -15,7 +16,7 @@ function scrollDepth(element: HTMLElement): number {
   return Math.round(Math.min(Math.max(seen / height, 0), 1) * 100);
 }
 
-/** A lesson: HTML rendered and sanitized by the API (content/render.py), shown as is. */
+/** A lesson: HTML rendered and sanitized by the API (content/render.py), under the item's h1. */
 export function LessonView({ item, html }: { item: Schemas["ItemRead"]; html: string }) {
   const article = useRef<HTMLDivElement>(null);
   const depth = useRef(0);
@@ -40,7 +41,7 @@ export function LessonView({ item, html }: { item: Schemas["ItemRead"]; html: st
 
   return (
     <div className="flex flex-col gap-6">
-      <div ref={article} className="lesson" dangerouslySetInnerHTML={{ __html: html }} />
+      <div ref={article} className="lesson" dangerouslySetInnerHTML={{ __html: demoteHeadings(html) }} />
       <MarkComplete item={item} />
     </div>
   );

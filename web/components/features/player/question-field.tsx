@@ -1,5 +1,6 @@
 "use client";
 
+import { Markdown } from "@/components/ui/markdown";
 import type { Schemas } from "@/lib/api/client";
 
 /** A question as a learner sees it: the prompt and options, never the answer key. */
@@ -134,7 +135,7 @@ export function QuestionField({
           {feedback.correct ? "Correct" : feedback.answered ? "Not quite" : "Not answered"}
         </p>
       )}
-      {feedback?.explanation && <p className="mt-1 text-sm">{feedback.explanation}</p>}
+      {feedback?.explanation && <Markdown text={feedback.explanation} className="mt-1 text-sm" />}
     </fieldset>
   );
 }

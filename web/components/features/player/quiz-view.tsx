@@ -7,6 +7,7 @@ import { QuestionField, type Answer, type Question } from "@/components/features
 import { Button } from "@/components/ui/button";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { NetworkError } from "@/lib/api/errors";
+import { demoteHeadings } from "@/lib/headings";
 import { isProgressKey } from "@/lib/hooks/data";
 import { useProgress } from "@/stores/progress";
 
@@ -71,7 +72,7 @@ export function QuizView({ item }: { item: Schemas["ItemRead"] }) {
         <div
           id="quiz-instructions"
           className="lesson"
-          dangerouslySetInnerHTML={{ __html: content.instructions_html }}
+          dangerouslySetInnerHTML={{ __html: demoteHeadings(content.instructions_html) }}
         />
       )}
       {questions.map((question, index) => (
