@@ -11,6 +11,8 @@ import { useSession } from "@/stores/session";
 const links = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/catalog", label: "Catalog" },
+  { href: "/studio", label: "Studio", permission: "course:create" },
+  { href: "/admin", label: "Admin", permission: "user:manage" },
 ];
 
 export function AppHeader() {
@@ -31,7 +33,9 @@ export function AppHeader() {
           Learnwise
         </Link>
         <nav aria-label="Main" className="flex gap-1">
-          {links.map((link) => (
+          {links
+            .filter((link) => !link.permission || user?.permissions.includes(link.permission))
+            .map((link) => (
             <Link
               key={link.href}
               href={link.href}
