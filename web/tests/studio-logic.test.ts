@@ -83,8 +83,11 @@ describe("edit conflicts", () => {
     expect(fromFields(fields, draft)).toEqual(draft);
   });
 
-  it("drops the HTML the API adds before content is sent back", () => {
+  it("drops the HTML the API adds before content is sent back, in nested questions too", () => {
     expect(editableContent({ type: "lesson", body: "# Hi", body_html: "<h1>Hi</h1>" })).toEqual({ type: "lesson", body: "# Hi" });
+    expect(
+      editableContent({ type: "quiz", questions: [{ id: "q1", prompt: "*Why*", prompt_html: "<em>Why</em>", options: [{ id: "a" }] }] }),
+    ).toEqual({ type: "quiz", questions: [{ id: "q1", prompt: "*Why*", options: [{ id: "a" }] }] });
   });
 });
 

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
-import { etagOf } from "./conflict";
+import { editableContent, etagOf } from "./conflict";
 import { studioKeys } from "./data";
 
 type Item = Schemas["ItemRead"];
@@ -82,7 +82,7 @@ export function AiAssistant({ courseId, item, source }: { courseId: string; item
               params: { path: { content_id: quiz.content_id } },
               headers: { "If-Match": etagOf(current.version) },
               body: {
-                content: { ...current.content, questions } as Schemas["ItemUpdate"]["content"],
+                content: { ...editableContent(current.content), questions: editableContent({ questions }).questions } as Schemas["ItemUpdate"]["content"],
                 change_note: "Kept the reviewed questions",
               },
             }),

@@ -58,9 +58,19 @@ export interface Draft {
   content: Record<string, unknown>;
 }
 
-/** The content as the API takes it back: without the `<field>_html` renderings it adds. */
+/** The content as the API takes it back: without the `<field>_html` renderings it adds, at any depth. */
 export function editableContent(content: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(content).filter(([key]) => !key.endsWith("_html")));
+  return withoutRenderings(content) as Record<string, unknown>;
+}
+
+function withoutRenderings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutRenderings);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.endsWith("_html"))
+      .map(([key, inner]) => [key, withoutRenderings(inner)]),
+  );
 }
 
 /** A draft as comparable fields: the title and each top-level content field (JSON if not text). */

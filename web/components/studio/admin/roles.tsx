@@ -67,7 +67,7 @@ export function Roles() {
           {message.text}
         </p>
       )}
-      <div className="overflow-x-auto">
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Each role's permissions">
         <table className="text-sm">
           <caption className="sr-only">Each role&apos;s permissions</caption>
           <thead>

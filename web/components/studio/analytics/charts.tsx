@@ -25,7 +25,7 @@ type Row = Record<string, string | number | null>;
 export function LineChartView({ rows, x, series }: { rows: Row[]; x: string; series: Series[] }) {
   return (
     <ResponsiveContainer width="100%" height={240}>
-      <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+      <LineChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey={x} fontSize={12} />
         <YAxis allowDecimals={false} fontSize={12} />
@@ -43,7 +43,7 @@ export function BarChartView({ rows, x, series, layout = "horizontal" }: { rows:
   const vertical = layout === "vertical";
   return (
     <ResponsiveContainer width="100%" height={vertical ? Math.max(160, rows.length * 36) : 240}>
-      <BarChart data={rows} layout={layout} margin={{ top: 8, right: 16, bottom: 8, left: vertical ? 40 : 0 }}>
+      <BarChart accessibilityLayer={false} data={rows} layout={layout} margin={{ top: 8, right: 16, bottom: 8, left: vertical ? 40 : 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         {vertical ? (
           <>

@@ -10,6 +10,7 @@ import type { Schemas } from "@/lib/api/client";
 import { ApiError } from "@/lib/api/errors";
 
 import { useCourseMetrics, useStudioCourse } from "../data";
+import { Figures } from "../figures";
 import { ChartWithTable, DataTable } from "./data-table";
 import { useCourseLive } from "./live";
 
@@ -104,18 +105,7 @@ function Totals({ data }: { data: Metrics }) {
     { label: "Completions in the period", value: completions, id: "completions" },
     { label: "At risk", value: data.at_risk.count, id: "at-risk" },
   ];
-  return (
-    <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4">
-      {figures.map((figure) => (
-        <Card key={figure.id}>
-          <dt className="text-sm text-slate-600 dark:text-slate-300">{figure.label}</dt>
-          <dd className="text-3xl font-semibold tabular-nums" data-testid={`figure-${figure.id}`}>
-            {figure.value}
-          </dd>
-        </Card>
-      ))}
-    </dl>
-  );
+  return <Figures figures={figures} columns="sm:grid-cols-4" />;
 }
 
 function Activity({ data }: { data: Metrics }) {

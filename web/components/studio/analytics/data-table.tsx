@@ -3,7 +3,8 @@ import type { ReactNode } from "react";
 /** A plain table: the text alternative of a chart, or a list of figures. */
 export function DataTable({ caption, columns, rows }: { caption: string; columns: string[]; rows: ReactNode[][] }) {
   return (
-    <div className="overflow-x-auto">
+    // Focusable, so that keyboard users can scroll a table wider than the screen.
+    <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={caption}>
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead>
