@@ -306,6 +306,31 @@ test("a report is requested, followed and downloaded", async () => {
   await expectAccessible(instructor, "reports");
 });
 
+test("the prerequisite graph is edited, and a cycle is refused as the API refuses it", async () => {
+  const stamp = Date.now();
+  const skills = [`Orbits ${stamp}`, `Gravity ${stamp}`];
+  await instructor.goto("/studio/skills");
+  await instructor.getByRole("heading", { name: "Skills and prerequisites" }).waitFor();
+  for (const [index, name] of skills.entries()) {
+    await instructor.getByLabel("Skill name").fill(name);
+    await instructor.getByLabel("Slug").fill(`skill-${stamp}-${index}`);
+    await instructor.getByRole("button", { name: "Add skill" }).click();
+    await instructor.getByText(`The skill ${name} was added.`).waitFor();
+  }
+  await instructor.getByLabel("Skill", { exact: true }).selectOption({ label: skills[0] });
+  await instructor.getByLabel("Needs").selectOption({ label: skills[1] });
+  await instructor.getByRole("button", { name: "Add prerequisite" }).click();
+  await instructor.getByText(`${skills[0]} now needs ${skills[1]}.`).waitFor();
+  await instructor.locator(".react-flow__edge").first().waitFor();
+
+  await instructor.getByLabel("Skill", { exact: true }).selectOption({ label: skills[1] });
+  await instructor.getByLabel("Needs").selectOption({ label: skills[0] });
+  await instructor.getByRole("button", { name: "Add prerequisite" }).click();
+  await instructor.getByRole("alert").filter({ hasText: /^Refused:/ }).waitFor();
+  await screenshot(instructor, "studio-skill-graph");
+  await expectAccessible(instructor, "skill graph");
+});
+
 test("an admin grants the instructor role to a new user", async () => {
   const stamp = Date.now();
   const email = `new-teacher-${stamp}@example.com`;

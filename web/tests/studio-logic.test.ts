@@ -13,6 +13,7 @@ import {
 import { diffLines, displayValue } from "@/components/studio/diff";
 import { nextId } from "@/components/studio/quiz-fields";
 import { moveBy, moveOnto, moveTo, sameOrder } from "@/components/studio/reorder";
+import { depths, layout } from "@/components/studio/skill-layout";
 import { ApiError } from "@/lib/api/errors";
 
 describe("reordering", () => {
@@ -131,5 +132,26 @@ describe("studio helpers", () => {
       { day: "2026-01-01", enrollments: 0, active: 1 },
       { day: "2026-01-02", enrollments: 2, active: 3 },
     ]);
+  });
+});
+
+describe("the prerequisite graph's layout", () => {
+  const needs = (skill_id: string, requires_id: string) => ({ skill_id, requires_id });
+
+  it("puts each skill one column after the deepest skill it needs", () => {
+    const found = depths(["a", "b", "c", "d"], [needs("b", "a"), needs("c", "b"), needs("c", "a"), needs("d", "a")]);
+    expect(Object.fromEntries(found)).toEqual({ a: 0, b: 1, c: 2, d: 1 });
+  });
+
+  it("ignores edges to unknown skills and survives a cycle", () => {
+    expect(Object.fromEntries(depths(["a"], [needs("a", "gone")]))).toEqual({ a: 0 });
+    expect(depths(["a", "b"], [needs("a", "b"), needs("b", "a")]).size).toBe(2);
+  });
+
+  it("stacks the skills of a column in rows", () => {
+    const positions = layout(["a", "b", "d"], [needs("b", "a"), needs("d", "a")], 100, 10);
+    expect(positions.get("a")).toEqual({ x: 0, y: 0 });
+    expect(positions.get("b")).toEqual({ x: 100, y: 0 });
+    expect(positions.get("d")).toEqual({ x: 100, y: 10 });
   });
 });

@@ -75,7 +75,7 @@ export function Reports() {
         <form onSubmit={request} className="flex flex-wrap items-end gap-3">
           <label className="flex flex-col gap-1 text-sm font-medium">
             Report
-            <select className={select} value={kind} onChange={(event) => setKind(event.target.value as Schemas["ReportKind"])}>
+            <select aria-label="Report" className={select} value={kind} onChange={(event) => setKind(event.target.value as Schemas["ReportKind"])}>
               {KINDS.map((known) => (
                 <option key={known.value} value={known.value}>
                   {known.label}
@@ -86,7 +86,7 @@ export function Reports() {
           {needsCourse && (
             <label className="flex flex-col gap-1 text-sm font-medium">
               Course
-              <select className={select} name="course" required>
+              <select aria-label="Course" className={select} name="course" required>
                 {courses.data?.items.map((course) => (
                   <option key={course.course_id} value={course.course_id}>
                     {course.title}
@@ -97,7 +97,7 @@ export function Reports() {
           )}
           <label className="flex flex-col gap-1 text-sm font-medium">
             Format
-            <select className={select} name="format" defaultValue="csv">
+            <select aria-label="Format" className={select} name="format" defaultValue="csv">
               <option value="csv">CSV</option>
               <option value="xlsx">Excel (XLSX)</option>
               <option value="pdf">PDF</option>

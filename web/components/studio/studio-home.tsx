@@ -20,9 +20,14 @@ export function StudioHome() {
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">My courses</h1>
-        <Link href="/studio/reports" className="text-sm underline">
-          Reports
-        </Link>
+        <nav aria-label="Studio" className="flex gap-4 text-sm">
+          <Link href="/studio/skills" className="underline">
+            Skills and prerequisites
+          </Link>
+          <Link href="/studio/reports" className="underline">
+            Reports
+          </Link>
+        </nav>
       </div>
       <CreateCourse />
       {courses.error ? (
