@@ -15,6 +15,8 @@ export async function startOwnStack() {
   const env = {
     DATABASE_URL: `sqlite+aiosqlite:///${join(dataDir, "e2e.db")}`,
     LEARNWISE_MEDIA__LOCAL_ROOT: join(dataDir, "media"),
+    // Not ./data under web/: Tailwind would scan it, and the model file there breaks `next build`.
+    LEARNWISE_AI__EMBEDDING_CACHE_DIR: join(dataDir, "wordllama"),
     LEARNWISE_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
     LEARNWISE_LOG_LEVEL: "WARNING",
   };
