@@ -183,9 +183,14 @@ test("items are reordered with the buttons and by keyboard drag and drop", async
   await instructor.waitForFunction(() => /Orbits in motion/.test(document.querySelector("ol ol > li a")?.textContent ?? ""));
 
   // Keyboard drag and drop: focus the handle, Space lifts, ArrowDown moves, Space drops.
-  await instructor.getByRole("button", { name: "Drag item Orbits in motion" }).focus();
+  const handle = instructor.getByRole("button", { name: "Drag item Orbits in motion" });
+  await instructor.waitForFunction((element) => !element.disabled, await handle.elementHandle());
+  await handle.focus();
   await instructor.keyboard.press("Space");
+  // Announced to screen readers: lifted, it is over its own place first.
+  await instructor.getByText("item Orbits in motion is over place 1 of 3.").waitFor({ state: "attached" });
   await instructor.keyboard.press("ArrowDown");
+  await instructor.getByText("item Orbits in motion is over place 2 of 3.").waitFor({ state: "attached" });
   await instructor.keyboard.press("Space");
   await instructor.waitForFunction(() => /The solar system/.test(document.querySelector("ol ol > li a")?.textContent ?? ""));
   const order = await titles();

@@ -7,6 +7,7 @@ import {
   closestCenter,
   useSensor,
   useSensors,
+  type Announcements,
   type DragEndEvent,
 } from "@dnd-kit/core";
 import {
@@ -42,13 +43,27 @@ export function SortableList<T>({ noun, items, idOf, labelOf, onReorder, disable
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
   const ids = items.map(idOf);
+  const name = (id: string | number) => {
+    const found = items.find((item) => idOf(item) === String(id));
+    return found ? `${noun} ${labelOf(found)}` : noun;
+  };
+  const place = (id: string | number) => ids.indexOf(String(id)) + 1;
+  // Said to screen readers as the user drags, in words rather than ids.
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => `Picked up ${name(active.id)}, at place ${place(active.id)} of ${ids.length}.`,
+    onDragOver: ({ active, over }) =>
+      over ? `${name(active.id)} is over place ${place(over.id)} of ${ids.length}.` : `${name(active.id)} is outside the list.`,
+    onDragEnd: ({ active, over }) =>
+      over ? `Dropped ${name(active.id)} at place ${place(over.id)} of ${ids.length}.` : `Dropped ${name(active.id)} where it was.`,
+    onDragCancel: ({ active }) => `Cancelled: ${name(active.id)} stays at place ${place(active.id)}.`,
+  };
 
   function dragEnd({ active, over }: DragEndEvent) {
     if (over && active.id !== over.id) onReorder(moveOnto(ids, String(active.id), String(over.id)));
   }
 
   return (
-    <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={dragEnd}>
+    <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={dragEnd} accessibility={{ announcements }}>
       <SortableContext items={ids} strategy={verticalListSortingStrategy} disabled={disabled}>
         <ol className="flex flex-col gap-2">
           {items.map((item, index) => (
