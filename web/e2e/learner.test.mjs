@@ -3,13 +3,10 @@
 // achievements and recommendations, the achievements, analytics and settings pages; bad paths: wrong
 // password, offline progress replayed, an ended session.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { buildIfNeeded, freePort, learnwiseCommand, startStack } from "../scripts/stack.mjs";
 import { launchBrowser, screenshot, seriousViolations } from "./browser.mjs";
+import { startOwnStack } from "./own-stack.mjs";
 
 const TIMEOUT = 30_000;
 const learner = {
@@ -18,7 +15,6 @@ const learner = {
   password: "compilers-since-1952",
 };
 
-let dataDir;
 let stack;
 let browser;
 let context;
@@ -34,26 +30,8 @@ async function queuedReports(target = page) {
   );
 }
 
-async function startOwnStack() {
-  dataDir = await mkdtemp(join(tmpdir(), "learnwise-e2e-"));
-  const [apiPort, webPort] = [await freePort(), await freePort()];
-  const env = {
-    DATABASE_URL: `sqlite+aiosqlite:///${join(dataDir, "e2e.db")}`,
-    LEARNWISE_MEDIA__LOCAL_ROOT: join(dataDir, "media"),
-    LEARNWISE_AI__EMBEDDING_CACHE_DIR: join(dataDir, "wordllama"),
-    LEARNWISE_PUBLIC_URL: `http://127.0.0.1:${webPort}`,
-    LEARNWISE_LOG_LEVEL: "WARNING",
-  };
-  learnwiseCommand(["db", "upgrade"], env);
-  learnwiseCommand(["seed-demo"], env);
-  buildIfNeeded({ apiUrl: `http://127.0.0.1:${apiPort}`, distDir: ".next-e2e" });
-  return startStack({ apiPort, webPort, distDir: ".next-e2e", env, quiet: true });
-}
-
 before(async () => {
-  // E2E_BASE_URL: run against a stack already serving the demo data (e.g. `make run`'s).
-  const baseUrl = process.env.E2E_BASE_URL;
-  stack = baseUrl ? { webUrl: baseUrl, stop: async () => undefined } : await startOwnStack();
+  stack = await startOwnStack();
   browser = await launchBrowser();
   context = await browser.newContext({ baseURL: stack.webUrl, viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(TIMEOUT);
@@ -63,7 +41,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 test("a wrong password is refused with a clear message", async () => {

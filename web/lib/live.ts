@@ -32,6 +32,8 @@ export interface LiveOptions {
   onStatus?: (status: LiveStatus) => void;
   /** Subscribed afresh (not a replay): what happened before may have been missed, reload it. */
   onFreshSubscription?: () => void;
+  /** The channels to follow, given the signed-in user's id (default: their own `user:` channel). */
+  channels?: (userId: string) => string[];
   /** Backoff bounds, in milliseconds. */
   minDelay?: number;
   maxDelay?: number;
@@ -90,9 +92,11 @@ export class LiveConnection {
         this.subscribedOn = socket;
         this.attempts = 0;
         this.options.onStatus?.("open");
-        const channel = `user:${frame.user_id}`;
-        const since = this.lastSeq.get(channel);
-        socket.send(JSON.stringify({ type: "subscribe", channel, since }));
+        const channels = this.options.channels?.(frame.user_id) ?? [`user:${frame.user_id}`];
+        for (const channel of channels) {
+          const since = this.lastSeq.get(channel);
+          socket.send(JSON.stringify({ type: "subscribe", channel, since }));
+        }
         return;
       }
       case "subscribed":

@@ -14,6 +14,8 @@ const links = [
   { href: "/achievements", label: "Achievements" },
   { href: "/analytics", label: "Analytics" },
   { href: "/settings", label: "Settings" },
+  { href: "/studio", label: "Studio", permission: "course:create" },
+  { href: "/admin", label: "Admin", permission: "user:manage" },
 ];
 
 export function AppHeader() {
@@ -34,7 +36,9 @@ export function AppHeader() {
           Learnwise
         </Link>
         <nav aria-label="Main" className="flex gap-1">
-          {links.map((link) => (
+          {links
+            .filter((link) => !link.permission || user?.permissions.includes(link.permission))
+            .map((link) => (
             <Link
               key={link.href}
               href={link.href}
