@@ -344,8 +344,10 @@ export interface paths {
         put?: never;
         /**
          * Generate
-         * @description Generates study material from a content item or pasted text and saves it as draft
-         *     items (unpublished) in the item's module or the module named.
+         * @description Queues the generation of study material from a content item or pasted text, saved as
+         *     draft items (unpublished) in the item's module or the module named. Follow it with
+         *     GET /api/v1/jobs/{job_id} (or the job.progress and job.finished messages on the realtime
+         *     channel), then read the result with GET /api/v1/ai/generations/{generation_id}.
          */
         post: operations["generate_api_v1_ai_generate_post"];
         delete?: never;
@@ -365,6 +367,28 @@ export interface paths {
         get: operations["get_generation_api_v1_ai_generations__generation_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ai/learner-model/fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fit Learner Model
+         * @description Refits the learner model on every graded answer, in the background (admins). Returns the
+         *     ``ai.fit`` job (the one already queued or running, if any): follow it with
+         *     GET /api/v1/jobs/{job_id} or the job.progress messages on the realtime channel.
+         */
+        post: operations["fit_learner_model_api_v1_ai_learner_model_fit_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -721,7 +745,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Me
+         * @description Changes the caller's display name (1 to 120 characters, spaces around it dropped). The
+         *     courses they teach are found by the new name, and show it, at once.
+         */
+        patch: operations["update_me_api_v1_auth_me_patch"];
         trace?: never;
     };
     "/api/v1/auth/password": {
@@ -2176,6 +2205,42 @@ export interface components {
             /** Today */
             today: number;
         };
+        /** AiUsage */
+        AiUsage: {
+            /**
+             * Generations
+             * @description Content generation runs requested.
+             */
+            generations: number;
+            /**
+             * Generations By Llm
+             * @description Runs answered by the language model.
+             */
+            generations_by_llm: number;
+            /** Generations Succeeded */
+            generations_succeeded: number;
+            /** Learning Paths Planned */
+            learning_paths_planned: number;
+            /**
+             * Llm Calls
+             * @description Calls to the language model, whatever their outcome.
+             */
+            llm_calls: number;
+            /**
+             * Llm Calls Failed
+             * @description Calls that timed out, failed or gave no answer.
+             */
+            llm_calls_failed: number;
+            /** Llm Input Tokens */
+            llm_input_tokens: number;
+            /** Llm Output Tokens */
+            llm_output_tokens: number;
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+        };
         /** AtLeast */
         AtLeast: {
             /** Gte */
@@ -3277,6 +3342,11 @@ export interface components {
              */
             generation_id: string;
             /**
+             * Job Id
+             * @description The ai.generate job doing the work: its progress is at /api/v1/jobs/{id}.
+             */
+            job_id: string | null;
+            /**
              * Module Id
              * Format: uuid
              */
@@ -3290,7 +3360,10 @@ export interface components {
             source_content_id: string | null;
             /** Source Version */
             source_version: number | null;
-            /** Status */
+            /**
+             * Status
+             * @description queued, running, succeeded or failed.
+             */
             status: string;
         };
         /** GlossaryEntry */
@@ -4752,11 +4825,8 @@ export interface components {
         /** PlatformRead */
         PlatformRead: {
             active_users: components["schemas"]["ActiveUsers"];
-            /**
-             * Ai Usage
-             * @description No AI usage ledger exists yet: always null until one lands.
-             */
-            ai_usage?: null;
+            /** @description The AI service's use over the same days. */
+            ai_usage: components["schemas"]["AiUsage"];
             /** Course Completions */
             course_completions: number;
             /**
@@ -4785,6 +4855,14 @@ export interface components {
         PrerequisitesSet: {
             /** Module Ids */
             module_ids: string[];
+        };
+        /**
+         * ProfileUpdate
+         * @description What a user may change of their own account (PATCH /auth/me).
+         */
+        ProfileUpdate: {
+            /** Display Name */
+            display_name: string;
         };
         /** ProgressBatch */
         ProgressBatch: {
@@ -6752,7 +6830,7 @@ export interface operations {
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6798,6 +6876,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    fit_learner_model_api_v1_ai_learner_model_fit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRead"];
                 };
             };
         };
@@ -7504,6 +7602,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeRead"];
+                };
+            };
+        };
+    };
+    update_me_api_v1_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
