@@ -336,6 +336,25 @@ test("the prerequisite graph is edited, and a cycle is refused as the API refuse
   await expectAccessible(instructor, "skill graph");
 });
 
+test("the studio fits a phone's screen", async () => {
+  const phone = await newPage({ width: 390, height: 844 });
+  await signIn(phone, INSTRUCTOR, courseUrl);
+  for (const [path, name] of [
+    [courseUrl, "course-editor"],
+    [`${courseUrl}/analytics`, "analytics"],
+    [`${courseUrl}/learners`, "learners"],
+  ]) {
+    await phone.goto(path);
+    await phone.locator("main h1").first().waitFor();
+    await phone.waitForLoadState("networkidle");
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px on a phone`);
+    await screenshot(phone, `studio-phone-${name}`);
+    await expectAccessible(phone, `${name} on a phone`);
+  }
+  await phone.context().close();
+});
+
 test("an admin grants the instructor role to a new user", async () => {
   const stamp = Date.now();
   const email = `new-teacher-${stamp}@example.com`;

@@ -42,13 +42,13 @@ export function LineChartView({ rows, x, series }: { rows: Row[]; x: string; ser
 export function BarChartView({ rows, x, series, layout = "horizontal" }: { rows: Row[]; x: string; series: Series[]; layout?: "horizontal" | "vertical" }) {
   const vertical = layout === "vertical";
   return (
-    <ResponsiveContainer width="100%" height={vertical ? Math.max(160, rows.length * 36) : 240}>
+    <ResponsiveContainer width="100%" height={vertical ? Math.max(160, rows.length * 48) : 240}>
       <BarChart accessibilityLayer={false} data={rows} layout={layout} margin={{ top: 8, right: 16, bottom: 8, left: vertical ? 40 : 0 }}>
         <CartesianGrid strokeDasharray="3 3" />
         {vertical ? (
           <>
             <XAxis type="number" allowDecimals={false} fontSize={12} />
-            <YAxis type="category" dataKey={x} width={140} fontSize={12} />
+            <YAxis type="category" dataKey={x} width={140} fontSize={12} interval={0} />
           </>
         ) : (
           <>

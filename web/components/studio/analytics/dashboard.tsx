@@ -202,7 +202,13 @@ function Quizzes({ data }: { data: Metrics }) {
   if (data.quizzes.length === 0) return null;
   return (
     <>
-      {data.quizzes.map((quiz) => (
+      {data.quizzes.map((quiz) =>
+        quiz.attempts === 0 ? (
+          <Card key={quiz.content_id} aria-label={`Quiz: ${quiz.title}`}>
+            <h2 className="mb-1 text-lg font-semibold">Quiz: {quiz.title}</h2>
+            <p className="text-sm">No attempt yet: its score distribution and question difficulty show here once learners take it.</p>
+          </Card>
+        ) : (
         <div key={quiz.content_id} className="flex flex-col gap-4">
           <ChartWithTable
             title={`Score distribution: ${quiz.title}`}
@@ -238,7 +244,8 @@ function Quizzes({ data }: { data: Metrics }) {
             />
           </Card>
         </div>
-      ))}
+        ),
+      )}
     </>
   );
 }
