@@ -202,7 +202,7 @@ test("items are reordered with the buttons and by keyboard drag and drop", async
 test("the AI assistant drafts questions from the lesson, reviewed side by side", async () => {
   await openItem("The solar system");
   await instructor.getByRole("button", { name: "Generate drafts" }).click();
-  await instructor.getByText("Reading the item and drafting").waitFor().catch(() => undefined);
+  await instructor.getByText("Waiting for a worker").waitFor().catch(() => undefined);
   const drafts = instructor.getByRole("region", { name: "Generated drafts" });
   await drafts.getByRole("checkbox").first().waitFor();
   await instructor.getByRole("region", { name: "Source" }).getByText("Saturn is famous").waitFor();

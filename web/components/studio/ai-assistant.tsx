@@ -6,6 +6,7 @@ import { mutate } from "swr";
 
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { ProgressBar } from "@/components/ui/progress-bar";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
 import { editableContent, etagOf } from "./conflict";
@@ -22,6 +23,29 @@ const OUTPUTS: { value: Output; label: string }[] = [
   { value: "objectives", label: "Learning objectives" },
 ];
 
+const POLL_MS = 500;
+
+/**
+ * Follows the ai.generate job until it ends (its progress reported as it goes), then reads the
+ * finished generation.
+ */
+async function finished(
+  queued: Generation,
+  onProgress: (progress: { value: number; message: string }) => void,
+): Promise<Generation> {
+  if (queued.job_id) {
+    for (;;) {
+      const job = await unwrap(api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: queued.job_id } } }));
+      onProgress({ value: job.progress, message: job.message ?? (job.status === "queued" ? "Waiting for a worker" : "Drafting") });
+      if (job.status !== "queued" && job.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+  return unwrap(
+    api.GET("/api/v1/ai/generations/{generation_id}", { params: { path: { generation_id: queued.generation_id } } }),
+  );
+}
+
 /** The AI assistant: drafts questions and study material from this item, for review. */
 export function AiAssistant({ courseId, item, source }: { courseId: string; item: Item; source: string }) {
   const [outputs, setOutputs] = useState<Output[]>(["quiz"]);
@@ -31,6 +55,7 @@ export function AiAssistant({ courseId, item, source }: { courseId: string; item
   const [kept, setKept] = useState<boolean[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [elapsed, setElapsed] = useState(0);
+  const [progress, setProgress] = useState<{ value: number; message: string } | null>(null);
 
   useEffect(() => {
     if (state !== "working") return;
@@ -42,13 +67,16 @@ export function AiAssistant({ courseId, item, source }: { courseId: string; item
   async function generate() {
     setState("working");
     setElapsed(0);
+    setProgress(null);
     setError(null);
     try {
-      const made = await unwrap(
+      const queued = await unwrap(
         api.POST("/api/v1/ai/generate", {
           body: { content_id: item.content_id, outputs, question_count: count, language: "en" },
         }),
       );
+      const made = await finished(queued, setProgress);
+      if (made.status !== "succeeded") throw new Error(made.error ?? "Generation failed.");
       setGeneration(made);
       setKept((made.result?.questions ?? []).map(() => true));
       setState("review");
@@ -169,8 +197,11 @@ export function AiAssistant({ courseId, item, source }: { courseId: string; item
       {state === "working" && (
         <div role="status" aria-live="polite" className="flex items-center gap-3">
           <span aria-hidden="true" className="size-4 animate-spin rounded-full border-2 border-slate-300 border-t-blue-700" />
-          Reading the item and drafting… {elapsed} s
+          {progress?.message ?? "Waiting for a worker"}… {elapsed} s
         </div>
+      )}
+      {state === "working" && progress && (
+        <ProgressBar value={progress.value * 100} label="Drafting progress" />
       )}
       {state === "review" && generation && result && (
         <div className="flex flex-col gap-3">

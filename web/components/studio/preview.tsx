@@ -1,19 +1,13 @@
 "use client";
 
-import DOMPurify from "dompurify";
-import { marked } from "marked";
-import { useMemo } from "react";
 import useSWR from "swr";
 
+import { Markdown } from "@/components/ui/markdown";
 import { api, unwrap } from "@/lib/api/client";
 
 /** Markdown as the learner will see it, rendered as the author types (sanitised). */
 export function MarkdownPreview({ markdown }: { markdown: string }) {
-  const html = useMemo(
-    () => DOMPurify.sanitize(marked.parse(markdown, { async: false, gfm: true })),
-    [markdown],
-  );
-  return <div className="prose-lesson flex flex-col gap-3 [&_h1]:text-2xl [&_h1]:font-semibold [&_h2]:text-xl [&_h2]:font-semibold [&_pre]:overflow-x-auto [&_pre]:rounded [&_pre]:bg-slate-100 [&_pre]:p-3 dark:[&_pre]:bg-slate-800 [&_ul]:list-disc [&_ul]:pl-6" dangerouslySetInnerHTML={{ __html: html }} />;
+  return <Markdown text={markdown} className="flex flex-col gap-3" />;
 }
 
 interface QuestionView {
