@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from learnwise.ai.llm import client, ledger
+from learnwise.platform import jobs
 from learnwise.platform.runtime import Runtime
 
 from .conftest import API, World
@@ -53,7 +54,8 @@ async def test_generations_model_calls_and_paths_are_counted(
         json={"content_id": world.lesson, "question_count": 1},
         headers=world.owner.headers,
     )
-    assert generated.status_code == 201, generated.text
+    assert generated.status_code == 202, generated.text
+    await jobs.run_pending(runtime)  # the worker drafts it
     path = await world.client.post(
         f"{API}/ai/paths",
         json={"goal": {"kind": "course", "value": world.course_id}},
