@@ -35,7 +35,7 @@ export function AppHeader() {
         <Link href="/dashboard" className="text-lg font-semibold">
           Learnwise
         </Link>
-        <nav aria-label="Main" className="flex gap-1">
+        <nav aria-label="Main" className="flex flex-wrap gap-1">
           {links
             .filter((link) => !link.permission || user?.permissions.includes(link.permission))
             .map((link) => (
