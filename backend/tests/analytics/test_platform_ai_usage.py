@@ -34,6 +34,9 @@ async def ai_usage(world: World) -> dict:
 async def test_generations_model_calls_and_paths_are_counted(
     world: World, db_session: AsyncSession, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The planner reads a per-process catalog snapshot; earlier tests may have left one without
+    # this test's course in it.
+    monkeypatch.setattr(runtime.settings.recommend, "catalog_refresh_seconds", 0.0)
     before = await ai_usage(world)
     assert {k: v for k, v in before.items() if k != "since"} == dict.fromkeys(
         [
