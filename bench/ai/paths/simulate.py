@@ -5,25 +5,57 @@ The world: 10 courses x 20 modules x 10 items (2,000 items), 200 skills in a lay
 skill requires up to two of the layer below), each item teaching one or two skills; modules of a
 course require the previous one. Learners start with random mastery on the first layers.
 
-The learner: a BKT-style transition per studied item and skill: with every prerequisite skill
-of the skill mastered (p >= 0.6) the skill is learned with probability 0.35 (expected gain
-0.35 * (1 - p)); without, with probability 0.05. Both policies plan the same goal (one course's
-items and everything they need) and are scored on the first ``--hours`` of study.
+The learner is driven by the platform's fitted learner model: its BKT part (``BKT``, the
+``mastery_model`` of ``learner_model.Model``, with forgetting) is fitted on the dataset's
+train.csv, and each of the world's 200 skills takes the fitted parameters of one of the
+dataset's skills (those with at least ``--min-answers`` answers, drawn at random). Studying an
+item is one practice opportunity on each of its skills: P(mastered) moves by the skill's fitted
+transition, p' = p (1 - forget) + (1 - p) learn. The fitted model knows nothing of
+prerequisites, so that part is the simulator's assumption: with a prerequisite skill below
+P = 0.6 the skill is learned at ``--unready`` times its fitted rate. Learners start with random
+mastery on the first three layers and the fitted prior on the others. Both policies plan the
+same goal (one course's items and everything they need), both see the same estimates, and are
+scored on the expected mastery gained in the first ``--hours`` of study.
 
-    cd backend && uv run --frozen python ../bench/ai/paths/simulate.py
+    cd backend && uv run --frozen python ../bench/ai/paths/simulate.py [--data DIR]
 """
 
 import argparse
 import json
 import random
 import statistics
+import sys
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 
+from learnwise.ai.learner_model.bkt import BKT, SkillParameters
+from learnwise.ai.learner_model.responses import load_tsv
 from learnwise.ai.paths import planner
 
-LEARN, LEARN_WITHOUT_PREREQUISITES, READY = 0.35, 0.05, 0.6
+READY = 0.6
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "assistments09"
+
+
+def fitted_skills(data: Path, min_answers: int) -> tuple[list[SkillParameters], float]:
+    """The BKT parameters fitted on the dataset's train.csv, of skills with enough answers."""
+    responses = load_tsv(data / "train.csv")
+    started = time.perf_counter()
+    model = BKT().fit(responses)
+    seconds = time.perf_counter() - started
+    answers: dict[str, int] = {}
+    for skills in responses.skill_ids:
+        for skill in skills:
+            answers[skill] = answers.get(skill, 0) + 1
+    kept = [model.skills[s] for s in sorted(model.skills) if answers.get(s, 0) >= min_answers]
+    return kept, seconds
+
+
+def step(parameters: SkillParameters, p: float, ready: bool, unready: float) -> float:
+    """P(mastered) after one practice opportunity (the fitted transition)."""
+    learn = parameters.learn if ready else parameters.learn * unready
+    return p * (1 - parameters.forget) + (1 - p) * learn
 
 
 def world(seed: int) -> tuple[list[planner.PlanItem], dict, dict, list[list[uuid.UUID]]]:
@@ -62,7 +94,7 @@ def world(seed: int) -> tuple[list[planner.PlanItem], dict, dict, list[list[uuid
     return items, module_requires, skill_requires, courses
 
 
-def study(order, items_by_id, mastery, skill_requires, hours):
+def study(order, items_by_id, mastery, skill_requires, hours, parameters, unready):
     """Expected mastery gained per hour over the first ``hours`` of ``order``."""
     p = dict(mastery)
     gained, minutes = 0.0, 0
@@ -73,16 +105,15 @@ def study(order, items_by_id, mastery, skill_requires, hours):
         minutes += item.minutes
         for skill in item.skill_ids:
             ready = all(p.get(r, 0.0) >= READY for r in skill_requires.get(skill, ()))
-            rate = LEARN if ready else LEARN_WITHOUT_PREREQUISITES
-            delta = rate * (1.0 - p.get(skill, 0.0))
-            p[skill] = p.get(skill, 0.0) + delta
-            gained += delta
+            after = step(parameters[skill], p.get(skill, 0.0), ready, unready)
+            gained += after - p.get(skill, 0.0)
+            p[skill] = after
     return gained / (minutes / 60) if minutes else 0.0
 
 
-def least_mastered_first(needed, items_by_id, mastery):
+def least_mastered_first(needed, items_by_id, mastery, parameters):
     """The baseline: always the needed item whose skills are least mastered now (assuming each
-    study adds the expected gain), ignoring prerequisites."""
+    study moves them by the fitted transition), ignoring prerequisites."""
     p = dict(mastery)
     left = set(needed)
     order = []
@@ -97,7 +128,7 @@ def least_mastered_first(needed, items_by_id, mastery):
         left.remove(best)
         order.append(best)
         for skill in items_by_id[best].skill_ids:
-            p[skill] = p.get(skill, 0.0) + LEARN * (1 - p.get(skill, 0.0))
+            p[skill] = step(parameters[skill], p.get(skill, 0.0), True, 1.0)
     return order
 
 
@@ -106,16 +137,25 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=50)
     parser.add_argument("--hours", type=float, default=10.0)
     parser.add_argument("--latency-runs", type=int, default=40)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--min-answers", type=int, default=200)
+    parser.add_argument("--unready", type=float, default=0.15)
     args = parser.parse_args()
+    fitted, fit_seconds = fitted_skills(args.data, args.min_answers)
+    print(f"fitted BKT on the dataset in {fit_seconds:.1f} s", file=sys.stderr, flush=True)
     items, module_requires, skill_requires, courses = world(seed=7)
     items_by_id = {item.content_id: item for item in items}
     rng = random.Random(11)
+    skills = sorted({s for item in items for s in item.skill_ids})
+    parameters = {skill: rng.choice(fitted) for skill in skills}
     ours, greedy, violations = [], [], 0
     for learner in range(args.learners):
         mastery = {}
-        for skill in {s for item in items for s in item.skill_ids}:
+        for skill in skills:
             layer = skill.int // 1000
-            mastery[skill] = rng.choice([0.0, 0.2, 0.7, 0.97]) if layer < 3 else rng.random() * 0.3
+            mastery[skill] = (
+                rng.choice([0.0, 0.2, 0.7, 0.97]) if layer < 3 else parameters[skill].prior
+            )
         goal = courses[learner % len(courses)]
         plan = planner.PlanInput(
             items=items,
@@ -134,9 +174,15 @@ def main() -> None:
             if needed in position and position[needed] > position[s.item.content_id]
         )
         order = [s.item.content_id for s in steps]
-        ours.append(study(order, items_by_id, mastery, skill_requires, args.hours))
-        baseline = least_mastered_first(order, items_by_id, mastery)
-        greedy.append(study(baseline, items_by_id, mastery, skill_requires, args.hours))
+        ours.append(
+            study(order, items_by_id, mastery, skill_requires, args.hours, parameters, args.unready)
+        )
+        baseline = least_mastered_first(order, items_by_id, mastery, parameters)
+        greedy.append(
+            study(
+                baseline, items_by_id, mastery, skill_requires, args.hours, parameters, args.unready
+            )
+        )
 
     latencies = []
     plan = planner.PlanInput(
@@ -156,6 +202,15 @@ def main() -> None:
             {
                 "items": len(items),
                 "learners": args.learners,
+                "learner_model": {
+                    "fitted_on": str(args.data / "train.csv"),
+                    "skills_with_enough_answers": len(fitted),
+                    "bkt_fit_seconds": round(fit_seconds, 1),
+                    "mean_learn": round(statistics.mean(p.learn for p in fitted), 4),
+                    "mean_forget": round(statistics.mean(p.forget for p in fitted), 4),
+                    "mean_prior": round(statistics.mean(p.prior for p in fitted), 4),
+                    "unready_factor": args.unready,
+                },
                 "hours": args.hours,
                 "gain_per_hour": {
                     "planner": round(statistics.mean(ours), 4),

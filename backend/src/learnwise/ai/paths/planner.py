@@ -110,11 +110,10 @@ def plan_steps(plan: PlanInput) -> list[PlannedStep]:
     what is completed or mastered, ordered. Raises PathCycle or PrerequisiteGap."""
     items = {item.content_id: item for item in plan.items}
     graph = prerequisite_graph(plan)
-    try:
+    # A topological check first (linear): find_cycle alone takes minutes on an acyclic graph of
+    # 2,000 items and 70,000 edges; it only names the cycle once one is known to exist.
+    if not nx.is_directed_acyclic_graph(graph):
         cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = None
-    if cycle is not None:
         names = " -> ".join(items[a].title for a, _ in cycle)
         raise PathCycle(f"These items require each other: {names}.")
     # Everything the targets need, in one traversal from all of them (a traversal per target
