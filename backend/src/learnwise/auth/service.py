@@ -13,7 +13,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -52,6 +52,9 @@ class Principal:
     session_id: uuid.UUID
     roles: frozenset[str]
     permissions: frozenset[str]
+    # The account as ``UserRead`` shows it (JSON-ready), when read from the session check's
+    # cache entry (``load_principal``); None for principals made otherwise (jobs, the demo).
+    profile: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -679,17 +682,8 @@ async def load_principal(
         session_id=session_id,
         roles=frozenset(user_entry["roles"]),
         permissions=frozenset(user_entry["permissions"]),
+        profile=user_entry["profile"],
     )
-
-
-async def cached_profile(*, runtime: Runtime, principal: Principal) -> dict[str, Any]:
-    """The caller's account as ``UserRead`` shows it (JSON-ready), from the same cache entry
-    as their permissions: no database round trip while it is cached."""
-    user_id = principal.user_id
-    user_entry = await _cached_entry(runtime, _user_key(user_id), partial(_read_user, user_id))
-    if not user_entry["active"]:
-        raise SessionRevoked("This session has been signed out; sign in again.")
-    return user_entry["profile"]
 
 
 # Misses of one key on this instance share one database read. Without this, when an entry
