@@ -10,6 +10,7 @@ import { LearningPaths } from "@/components/features/dashboard/learning-paths";
 import { Recommendations } from "@/components/features/dashboard/recommendations";
 import { TimeChart } from "@/components/features/dashboard/time-chart";
 import { PasswordForm } from "@/components/features/settings/password-form";
+import { ProfileForm } from "@/components/features/settings/profile-form";
 import { PreferencesForm } from "@/components/features/settings/preferences-form";
 import { SessionsList } from "@/components/features/settings/sessions-list";
 import { useSession } from "@/stores/session";
@@ -89,6 +90,34 @@ describe("LearningPaths", () => {
     expect(await screen.findByText("Write Python scripts")).toBeTruthy();
     expect(screen.getByText(/1 of 4 steps/)).toBeTruthy();
     expect(calls.find((call) => call.method === "POST")?.body).toEqual({ goal: { kind: "text", value: "write Python scripts" } });
+  });
+});
+
+describe("ProfileForm", () => {
+  const me = { user_id: "u1", email: "ada@example.com", display_name: "Ada", roles: ["learner"], permissions: [] };
+
+  it("saves the trimmed name the API returns into the session", async () => {
+    useSession.setState({ user: me as never });
+    const calls = mockFetch((call) => json({ ...me, display_name: String((call.body as { display_name: string }).display_name).trim() }));
+    render(withFreshCache(<ProfileForm />));
+    const field = screen.getByLabelText("Display name");
+    await userEvent.clear(field);
+    await userEvent.type(field, "  Ada Lovelace ");
+    await userEvent.click(screen.getByRole("button", { name: "Save name" }));
+    expect((await screen.findByRole("status")).textContent).toBe("Saved.");
+    expect(calls[0]).toMatchObject({ method: "PATCH", path: "/api/v1/auth/me", body: { display_name: "  Ada Lovelace " } });
+    expect(useSession.getState().user?.display_name).toBe("Ada Lovelace");
+  });
+
+  it("shows the API's refusal and keeps the session's name", async () => {
+    useSession.setState({ user: me as never });
+    mockFetch(() => problem(422, "validation-error", "display_name: String should have at least 1 character"));
+    render(withFreshCache(<ProfileForm />));
+    await userEvent.clear(screen.getByLabelText("Display name"));
+    await userEvent.type(screen.getByLabelText("Display name"), " ");
+    await userEvent.click(screen.getByRole("button", { name: "Save name" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("at least 1 character");
+    expect(useSession.getState().user?.display_name).toBe("Ada");
   });
 });
 
