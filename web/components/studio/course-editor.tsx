@@ -7,6 +7,7 @@ import { mutate } from "swr";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { ApiError } from "@/lib/api/errors";
@@ -222,7 +223,7 @@ export function CourseEditor({ courseId }: { courseId: string }) {
 }
 
 function CourseDetails({ course, onSaved }: { course: Course; onSaved: () => unknown }) {
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -261,11 +262,7 @@ function CourseDetails({ course, onSaved }: { course: Course; onSaved: () => unk
             <Button type="submit" variant="secondary">
               Save details
             </Button>
-            {message && (
-              <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-                {message.text}
-              </p>
-            )}
+            <FormMessage message={message} />
           </div>
         </form>
       </details>

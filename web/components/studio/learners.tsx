@@ -6,6 +6,7 @@ import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap } from "@/lib/api/client";
@@ -75,7 +76,7 @@ export function Learners({ courseId }: { courseId: string }) {
 function LearnerDetail({ courseId, userId }: { courseId: string; userId: string }) {
   const progress = useLearnerProgress(courseId, userId);
   const analysis = useLearnerAnalysis(courseId, userId);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function reset(contentId: string, title: string) {
     if (!window.confirm(`Reset “${title}” for this learner? Their progress and attempts on it are cleared.`)) return;
@@ -121,11 +122,7 @@ function LearnerDetail({ courseId, userId }: { courseId: string; userId: string 
             ])}
           />
         )}
-        {message && (
-          <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} />
       </Card>
       <Card aria-labelledby="learner-analysis-heading">
         <h2 id="learner-analysis-heading" className="mb-2 text-lg font-semibold">

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { ApiError, toProblem } from "@/lib/api/errors";
@@ -42,7 +43,7 @@ export function Reports() {
   const reports = useReports();
   const courses = useTaughtCourses();
   const [kind, setKind] = useState<Schemas["ReportKind"]>("course_progress");
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
   const needsCourse = KINDS.find((known) => known.value === kind)?.needsCourse ?? false;
 
   async function request(event: FormEvent<HTMLFormElement>) {
@@ -105,11 +106,7 @@ export function Reports() {
           </label>
           <Button type="submit">Request report</Button>
         </form>
-        {message && (
-          <p role={message.error ? "alert" : "status"} className={`mt-2 ${message.error ? "text-red-700 dark:text-red-300" : ""}`}>
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} className="mt-2" />
       </Card>
       <Card aria-labelledby="my-reports-heading">
         <h2 id="my-reports-heading" className="mb-2 text-lg font-semibold">

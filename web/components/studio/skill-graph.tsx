@@ -7,6 +7,7 @@ import useSWR from "swr";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap } from "@/lib/api/client";
 
@@ -22,7 +23,7 @@ const select = "rounded-md border border-slate-400 bg-white px-3 py-2 dark:borde
 /** The skills and their prerequisites, as a graph to edit; cycles are refused as the API refuses them. */
 export function SkillGraph() {
   const graph = useSWR(studioKeys.skillGraph, () => unwrap(api.GET("/api/v1/skills/graph")));
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function act(run: () => Promise<unknown>, done: string) {
     setMessage(null);
@@ -30,7 +31,7 @@ export function SkillGraph() {
       await run();
       setMessage({ text: done, error: false });
     } catch (caught) {
-      setMessage({ text: caught instanceof Error ? caught.message : "The change failed.", error: true });
+      setMessage({ text: `Refused: ${caught instanceof Error ? caught.message : "the change failed."}`, error: true });
     } finally {
       await graph.mutate();
     }
@@ -91,11 +92,7 @@ export function SkillGraph() {
         An arrow goes from a skill to the skills that need it. Drag from a skill&apos;s right edge to another skill to add
         one; select an arrow and press Delete to remove it. A prerequisite that would make a loop is refused.
       </p>
-      {message && (
-        <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-          {message.error ? `Refused: ${message.text}` : message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
       {nodes.length === 0 ? (
         <EmptyState title="No skill yet">Add the skills your courses teach below.</EmptyState>
       ) : (

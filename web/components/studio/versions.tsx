@@ -4,6 +4,7 @@ import { useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
@@ -19,7 +20,7 @@ export function Versions({ item, onReverted }: { item: Item; onReverted: () => P
   const versions = useVersions(item.content_id);
   const [from, setFrom] = useState<number | null>(null);
   const [diff, setDiff] = useState<Diff | null>(null);
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function compare(older: number, newer: number) {
     setMessage(null);
@@ -105,11 +106,7 @@ export function Versions({ item, onReverted }: { item: Item; onReverted: () => P
           </ol>
         </>
       )}
-      {message && (
-        <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
       {diff && <DiffView diff={diff} />}
     </Card>
   );

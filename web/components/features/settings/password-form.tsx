@@ -6,6 +6,7 @@ import { mutate } from "swr";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { api, unwrap } from "@/lib/api/client";
 import { keys } from "@/lib/hooks/data";
 
@@ -14,7 +15,7 @@ export function PasswordForm() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -26,10 +27,10 @@ export function PasswordForm() {
       );
       setCurrent("");
       setNext("");
-      setMessage({ ok: true, text: "Password changed. Your other sessions were signed out." });
+      setMessage({ error: false, text: "Password changed. Your other sessions were signed out." });
       await mutate(keys.sessions);
     } catch (caught) {
-      setMessage({ ok: false, text: caught instanceof Error ? caught.message : "The password was not changed." });
+      setMessage({ error: true, text: caught instanceof Error ? caught.message : "The password was not changed." });
     } finally {
       setBusy(false);
     }
@@ -62,14 +63,7 @@ export function PasswordForm() {
         <Button type="submit" className="self-start" disabled={busy}>
           {busy ? "Changing…" : "Change password"}
         </Button>
-        {message && (
-          <p
-            role={message.ok ? "status" : "alert"}
-            className={`text-sm ${message.ok ? "text-green-800 dark:text-green-300" : "text-red-700 dark:text-red-300"}`}
-          >
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} />
       </form>
     </Card>
   );

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 import { useSettings } from "@/lib/hooks/data";
@@ -43,7 +44,7 @@ function PreferencesFields({ settings }: { settings: Schemas["SettingsRead"] }) 
   const [budget, setBudget] = useState(String(settings.learning_preferences.weekly_time_budget_minutes));
   const [timeZone, setTimeZone] = useState(settings.learning_preferences.time_zone);
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -63,9 +64,9 @@ function PreferencesFields({ settings }: { settings: Schemas["SettingsRead"] }) 
         }),
       );
       await mutate(saved, { revalidate: false });
-      setMessage({ ok: true, text: "Saved." });
+      setMessage({ error: false, text: "Saved." });
     } catch (caught) {
-      setMessage({ ok: false, text: caught instanceof Error ? caught.message : "Not saved." });
+      setMessage({ error: true, text: caught instanceof Error ? caught.message : "Not saved." });
     } finally {
       setBusy(false);
     }
@@ -105,14 +106,7 @@ function PreferencesFields({ settings }: { settings: Schemas["SettingsRead"] }) 
       <Button type="submit" className="self-start" disabled={busy}>
         {busy ? "Saving…" : "Save preferences"}
       </Button>
-      {message && (
-        <p
-          role={message.ok ? "status" : "alert"}
-          className={`text-sm ${message.ok ? "text-green-800 dark:text-green-300" : "text-red-700 dark:text-red-300"}`}
-        >
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { api, unwrap } from "@/lib/api/client";
 import { useSession } from "@/stores/session";
 
@@ -14,7 +15,7 @@ export function ProfileForm() {
   const setUser = useSession((state) => state.setUser);
   const [name, setName] = useState(user?.display_name ?? "");
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -24,9 +25,9 @@ export function ProfileForm() {
       const saved = await unwrap(api.PATCH("/api/v1/auth/me", { body: { display_name: name } }));
       setUser(saved);
       setName(saved.display_name);
-      setMessage({ ok: true, text: "Saved." });
+      setMessage({ error: false, text: "Saved." });
     } catch (caught) {
-      setMessage({ ok: false, text: caught instanceof Error ? caught.message : "Not saved." });
+      setMessage({ error: true, text: caught instanceof Error ? caught.message : "Not saved." });
     } finally {
       setBusy(false);
     }
@@ -50,14 +51,7 @@ export function ProfileForm() {
         <Button type="submit" className="self-start" disabled={busy}>
           {busy ? "Saving…" : "Save name"}
         </Button>
-        {message && (
-          <p
-            role={message.ok ? "status" : "alert"}
-            className={`text-sm ${message.ok ? "text-green-800 dark:text-green-300" : "text-red-700 dark:text-red-300"}`}
-          >
-            {message.text}
-          </p>
-        )}
+        <FormMessage message={message} />
       </form>
     </Card>
   );

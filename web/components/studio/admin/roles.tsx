@@ -5,6 +5,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
@@ -16,7 +17,7 @@ type Permission = Schemas["Permission"];
 export function Roles() {
   const roles = useRoles();
   const permissions = usePermissions();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function act(run: () => Promise<unknown>, done: string) {
     setMessage(null);
@@ -62,11 +63,7 @@ export function Roles() {
       <h2 id="roles-heading" className="text-xl font-semibold">
         Roles and permissions
       </h2>
-      {message && (
-        <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
       <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Each role's permissions">
         <table className="text-sm">
           <caption className="sr-only">Each role&apos;s permissions</caption>

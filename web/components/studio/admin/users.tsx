@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { FormMessage, type Message } from "@/components/ui/form-message";
 import { EmptyState, ErrorState, Loading } from "@/components/ui/states";
 import { api, unwrap, type Schemas } from "@/lib/api/client";
 
@@ -16,7 +17,7 @@ export function Users() {
   const [q, setQ] = useState("");
   const users = useUsers(q);
   const roles = useRoles();
-  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [message, setMessage] = useState<Message | null>(null);
 
   async function act(run: () => Promise<unknown>, done: string) {
     setMessage(null);
@@ -77,11 +78,7 @@ export function Users() {
           Search
         </Button>
       </form>
-      {message && (
-        <p role={message.error ? "alert" : "status"} className={message.error ? "text-red-700 dark:text-red-300" : ""}>
-          {message.text}
-        </p>
-      )}
+      <FormMessage message={message} />
       {users.error ? (
         <ErrorState error={users.error} retry={() => void users.mutate()} />
       ) : !users.data ? (
