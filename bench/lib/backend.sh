@@ -1,5 +1,5 @@
-# Sourced by the benches' run.sh scripts (bench/auth, bench/content), from the repository root,
-# with the script's arguments as positional parameters:
+# Sourced by the benches' run.sh scripts (auth, content, progress, realtime), from the
+# repository root, with the script's arguments as positional parameters:
 #
 #   source bench/lib/backend.sh   # then: uv run --project "$project" --frozen python ...
 #
