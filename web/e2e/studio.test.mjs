@@ -185,12 +185,25 @@ test("items are reordered with the buttons and by keyboard drag and drop", async
   // Keyboard drag and drop: focus the handle, Space lifts, ArrowDown moves, Space drops.
   const handle = instructor.getByRole("button", { name: "Drag item Orbits in motion" });
   await instructor.waitForFunction((element) => !element.disabled, await handle.elementHandle());
-  await handle.focus();
-  await instructor.keyboard.press("Space");
-  // Announced to screen readers: lifted, it is over its own place first.
-  await instructor.getByText("item Orbits in motion is over place 1 of 3.").waitFor({ state: "attached" });
-  await instructor.keyboard.press("ArrowDown");
-  await instructor.getByText("item Orbits in motion is over place 2 of 3.").waitFor({ state: "attached" });
+  const over = (place) => instructor.getByText(`item Orbits in motion is over place ${place} of 3.`);
+  // Once in a while (1 run in 3 in CI) the arrow key of a drag never arrived: the drag is then
+  // cancelled with Escape, as a user would, and done again; the third miss fails the test.
+  for (let attempt = 1; ; attempt += 1) {
+    await handle.focus();
+    await instructor.keyboard.press("Space");
+    // Announced to screen readers: lifted, it is over its own place first.
+    await over(1).waitFor({ state: "attached" });
+    await instructor.keyboard.press("ArrowDown");
+    try {
+      await over(2).waitFor({ state: "attached", timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await instructor.keyboard.press("Escape");
+      // Not dragging any more (dnd-kit marks the lifted handle aria-pressed).
+      await instructor.waitForFunction((element) => element.getAttribute("aria-pressed") !== "true", await handle.elementHandle());
+    }
+  }
   await instructor.keyboard.press("Space");
   await instructor.waitForFunction(() => /The solar system/.test(document.querySelector("ol ol > li a")?.textContent ?? ""));
   const order = await titles();
