@@ -178,7 +178,8 @@ def wrk(
         *("-s", str(BENCH_DIR / "wrk" / "progress.lua"), stack.app_url),
         *("--", str(pairs_file), key_prefix),
     ]
-    env = {**os.environ, "LW_BENCH_LUA_DIR": str(BENCH_DIR / "wrk")}
+    # wrk's shared setup and summary line are the auth bench's (bench/auth/wrk/common.lua).
+    env = {**os.environ, "LW_BENCH_LUA_DIR": str(BENCH_DIR.parent / "auth" / "wrk")}
     sessions_before = _sessions_opened(stack)
     usage = Usage.start()
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
